@@ -1,0 +1,230 @@
+#include "decnet/core/json.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace decnet::json {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid (overlongs, surrogates and
+// code points above U+10FFFF are invalid).
+size_t Utf8SeqLen(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  const size_t left = s.size() - i;
+  const auto cont = [&](size_t k) { return (b(k) & 0xC0) == 0x80; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || !cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+    if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;
+    if (c == 0xF4 && b(1) >= 0x90) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AppendQuoted(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      // Fast path: copy the run of plain ASCII at once.
+      size_t j = i + 1;
+      while (j < s.size()) {
+        const unsigned char d = static_cast<unsigned char>(s[j]);
+        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
+        ++j;
+      }
+      out.append(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; ++i; continue;
+      case '\\': out += "\\\\"; ++i; continue;
+      case '\n': out += "\\n"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      default: break;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+      ++i;
+      continue;
+    }
+    const size_t n = Utf8SeqLen(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD for one invalid byte
+      ++i;
+    } else {
+      out.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  out.push_back('"');
+}
+
+void AppendDouble(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  // %.17g round-trips every double; try shorter first for readable output.
+  for (int prec = 15; prec <= 17; ++prec) {
+    int n = std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (prec == 17 || std::strtod(buf, nullptr) == v) {
+      out.append(buf, static_cast<size_t>(n));
+      return;
+    }
+  }
+}
+
+void JsonWriter::Key(std::string_view key) {
+  if (out_.size() > 1) out_.push_back(',');
+  AppendQuoted(out_, key);
+  out_.push_back(':');
+}
+
+JsonWriter& JsonWriter::Str(std::string_view key, std::string_view value) {
+  Key(key);
+  AppendQuoted(out_, value);
+  return *this;
+}
+JsonWriter& JsonWriter::Int(std::string_view key, int64_t value) {
+  Key(key);
+  out_ += std::to_string(value);
+  return *this;
+}
+JsonWriter& JsonWriter::Uint(std::string_view key, uint64_t value) {
+  Key(key);
+  out_ += std::to_string(value);
+  return *this;
+}
+JsonWriter& JsonWriter::Double(std::string_view key, double value) {
+  Key(key);
+  AppendDouble(out_, value);
+  return *this;
+}
+JsonWriter& JsonWriter::Bool(std::string_view key, bool value) {
+  Key(key);
+  out_ += value ? "true" : "false";
+  return *this;
+}
+JsonWriter& JsonWriter::Null(std::string_view key) {
+  Key(key);
+  out_ += "null";
+  return *this;
+}
+JsonWriter& JsonWriter::Raw(std::string_view key, std::string_view raw_json) {
+  Key(key);
+  out_.append(raw_json);
+  return *this;
+}
+std::string JsonWriter::Finish() {
+  out_.push_back('}');
+  std::string done = std::move(out_);
+  out_.assign(1, '{');
+  return done;
+}
+
+namespace {
+// Depth of the deepest nesting, counting only brackets outside strings. Stops early past `limit`.
+int NestingDepth(std::string_view text, int limit) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') {
+      if (++depth > max_depth) max_depth = depth;
+      if (max_depth > limit) return max_depth;
+    } else if (c == '}' || c == ']') --depth;
+  }
+  return max_depth;
+}
+}  // namespace
+
+Status Parse(std::string_view text, rapidjson::Document& doc, const ParseLimits& limits) {
+  if (text.size() > limits.max_bytes) {
+    return MakeError(Errc::kLimit, "JSON input of " + std::to_string(text.size()) +
+                                       " bytes exceeds the limit of " +
+                                       std::to_string(limits.max_bytes));
+  }
+  if (NestingDepth(text, limits.max_depth) > limits.max_depth) {
+    return MakeError(Errc::kLimit,
+                     "JSON nesting deeper than " + std::to_string(limits.max_depth));
+  }
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(),
+                                                                                    text.size());
+  if (doc.HasParseError()) {
+    return MakeError(Errc::kInvalidArgument,
+                     std::string("invalid JSON at byte ") + std::to_string(doc.GetErrorOffset()) +
+                         ": " + rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  return Ok();
+}
+
+Status ParseObject(std::string_view text, rapidjson::Document& doc, const ParseLimits& limits) {
+  Status st = Parse(text, doc, limits);
+  if (!st) return st;
+  if (!doc.IsObject()) return MakeError(Errc::kInvalidArgument, "JSON value is not an object");
+  return Ok();
+}
+
+std::string_view GetString(const rapidjson::Value& obj, const char* key, std::string_view def) {
+  if (!obj.IsObject()) return def;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsString()) return def;
+  return {it->value.GetString(), it->value.GetStringLength()};
+}
+
+int64_t GetInt(const rapidjson::Value& obj, const char* key, int64_t def) {
+  if (!obj.IsObject()) return def;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) return def;
+  if (it->value.IsInt64()) return it->value.GetInt64();
+  if (it->value.IsDouble()) {
+    const double d = it->value.GetDouble();
+    if (d > -9.2e18 && d < 9.2e18) return static_cast<int64_t>(d);
+  }
+  return def;
+}
+
+double GetDouble(const rapidjson::Value& obj, const char* key, double def) {
+  if (!obj.IsObject()) return def;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsNumber()) return def;
+  return it->value.GetDouble();
+}
+
+std::string Serialize(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace decnet::json

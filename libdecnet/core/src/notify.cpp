@@ -1,0 +1,40 @@
+#include "decnet/core/notify.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace decnet {
+
+bool SdNotify(std::string_view state) {
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (!path || !*path) return false;
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  size_t len = std::strlen(path);
+  if (len >= sizeof addr.sun_path) return false;
+  std::memcpy(addr.sun_path, path, len);
+  if (path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return false;
+  socklen_t alen = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
+  ssize_t n = ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL,
+                       reinterpret_cast<struct sockaddr*>(&addr), alen);
+  ::close(fd);
+  return n == static_cast<ssize_t>(state.size());
+}
+
+uint64_t WatchdogUsec() {
+  const char* usec = std::getenv("WATCHDOG_USEC");
+  if (!usec) return 0;
+  const char* wpid = std::getenv("WATCHDOG_PID");
+  if (wpid && std::strtol(wpid, nullptr, 10) != static_cast<long>(getpid())) return 0;
+  return std::strtoull(usec, nullptr, 10);
+}
+
+}  // namespace decnet

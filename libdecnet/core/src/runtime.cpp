@@ -1,0 +1,152 @@
+#include "decnet/core/runtime.h"
+
+#include <malloc.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "decnet/core/log.h"
+#include "decnet/core/notify.h"
+
+namespace decnet {
+
+Runtime::Runtime(std::string worker, std::string summary)
+    : name_(worker), config_(std::move(worker), std::move(summary)) {
+  uv_loop_init(&loop_);
+  config_.AddString("state_dir", "/var/lib/decnet", "directory for the DB, ingest files and state");
+  config_.AddString("bus_socket", "", "bus UNIX socket (default: /run/decnet/bus.sock, or "
+                                      "<state_dir>/bus.sock when state_dir is not the default)");
+  config_.AddString("log_level", "info", "self-log threshold: debug, info, notice, warning, error");
+  config_.AddInt("health_interval", 30, 1, 3600, "seconds between system.<worker>.health heartbeats");
+  config_.AddInt("stop_timeout", 10, 1, 600, "seconds a stop may take before the worker gives up");
+}
+
+Runtime::~Runtime() {
+  watchdog_.reset();
+  stop_deadline_.reset();
+  CloseAllHandles(&loop_);
+  uv_loop_close(&loop_);
+}
+
+std::optional<int> Runtime::Init(int argc, char** argv) {
+  // One malloc arena: workers are single-threaded; extra arenas are resident memory for nothing.
+  mallopt(M_ARENA_MAX, 1);
+  log::Init(name_);
+  if (Status st = config_.Load(argc, argv); !st) {
+    std::fprintf(stderr, "decnet-%s: %s\n", name_.c_str(), st.error().message.c_str());
+    return kExitUsage;
+  }
+  if (config_.help_requested()) {
+    std::fputs(config_.Usage().c_str(), stdout);
+    return kExitOk;
+  }
+  if (!config_.positional().empty()) {
+    std::fprintf(stderr, "decnet-%s: unexpected argument '%s' (see --help)\n", name_.c_str(),
+                 config_.positional().front().c_str());
+    return kExitUsage;
+  }
+  log::Level level;
+  if (!log::ParseLevel(config_.String("log_level"), &level)) {
+    std::fprintf(stderr, "decnet-%s: invalid value '%s' for log_level (from %s): expected debug, "
+                 "info, notice, warning or error\n",
+                 name_.c_str(), config_.String("log_level").c_str(),
+                 config_.Source("log_level").c_str());
+    return kExitUsage;
+  }
+  log::SetThreshold(level);
+  StartSignals();
+  return std::nullopt;
+}
+
+void Runtime::StartSignals() {
+  auto start = [this](int signum) {
+    auto* h = new uv_signal_t;
+    uv_signal_init(&loop_, h);
+    h->data = this;
+    uv_signal_start(
+        h,
+        [](uv_signal_t* s, int sig) {
+          DLOG_INFO("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+          static_cast<Runtime*>(s->data)->RequestStop(kExitOk);
+        },
+        signum);
+    // Signal handles must not keep the loop alive once the worker closed everything else.
+    uv_unref(reinterpret_cast<uv_handle_t*>(h));
+    return h;
+  };
+  sigterm_ = start(SIGTERM);
+  sigint_ = start(SIGINT);
+}
+
+void Runtime::RequestStop(int exit_code) {
+  if (stopping_) return;
+  stopping_ = true;
+  exit_code_ = exit_code;
+  SdNotify("STOPPING=1");
+  watchdog_.reset();
+  for (uv_signal_t* s : {sigterm_, sigint_}) {
+    if (s && !uv_is_closing(reinterpret_cast<uv_handle_t*>(s))) {
+      uv_close(reinterpret_cast<uv_handle_t*>(s),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_signal_t*>(h); });
+    }
+  }
+  sigterm_ = sigint_ = nullptr;
+  stop_deadline_ = std::make_unique<Timer>(&loop_);
+  stop_deadline_->Start(static_cast<uint64_t>(config_.Int("stop_timeout")) * 1000, 0, [this] {
+    DLOG_ERROR("stop took longer than %lld s; giving up",
+               static_cast<long long>(config_.Int("stop_timeout")));
+    deadline_hit_ = true;
+    uv_stop(&loop_);
+  });
+  stop_deadline_->Unref();
+  // Last registered runs first (like destructors): the worker's own handlers flush before the runtime's
+  // plumbing (bus client, heartbeat) registered earlier goes away. Each runs exactly once.
+  auto handlers = std::move(on_stop_);
+  for (auto it = handlers.rbegin(); it != handlers.rend(); ++it) (*it)();
+}
+
+void Runtime::NotifyReady(std::string_view status) {
+  std::string msg = "READY=1\nMAINPID=" + std::to_string(getpid());
+  if (!status.empty()) msg += "\nSTATUS=" + std::string(status);
+  SdNotify(msg);
+  const uint64_t usec = WatchdogUsec();
+  if (usec > 0) {
+    watchdog_ = std::make_unique<Timer>(&loop_);
+    const uint64_t every_ms = usec / 2000 ? usec / 2000 : 1;  // pet at half the interval
+    watchdog_->Start(every_ms, every_ms, [] { SdNotify("WATCHDOG=1"); });
+    watchdog_->Unref();
+  }
+}
+
+int Runtime::Run() {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  watchdog_.reset();
+  stop_deadline_.reset();
+  if (deadline_hit_) return kExitFailure;
+  return exit_code_;
+}
+
+Status MakeDirs(const std::string& dir) {
+  if (dir.empty()) return Ok();
+  std::string cur;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    cur = dir.substr(0, pos);
+    if (cur.empty()) continue;
+    if (::mkdir(cur.c_str(), 0750) != 0 && errno != EEXIST) {
+      return MakeError(Errc::kIo, "cannot create directory " + cur + ": " + std::strerror(errno));
+    }
+  }
+  return Ok();
+}
+
+Status MakeParentDirs(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return Ok();
+  return MakeDirs(path.substr(0, slash));
+}
+
+}  // namespace decnet
