@@ -57,6 +57,8 @@ std::optional<int> Runtime::Init(int argc, char** argv) {
   }
   log::SetThreshold(level);
   StartSignals();
+  // Flag parsing (cxxopts builds std::regex objects) leaves freed heap behind; give it back before idling.
+  malloc_trim(0);
   return std::nullopt;
 }
 

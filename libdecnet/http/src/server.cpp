@@ -1,0 +1,379 @@
+#include "decnet/http/server.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "decnet/core/log.h"
+
+namespace decnet::http {
+
+// One client connection. Owns two handles (tcp, timer); freed when both close callbacks ran. Pending write
+// callbacks always run before the tcp close callback (libuv cancels them first), so they may touch it.
+struct Server::Conn {
+  uv_tcp_t tcp;
+  uv_timer_t timer;
+  Server* server = nullptr;
+  RequestParser parser;
+  Conn* prev = nullptr;
+  Conn* next = nullptr;
+  std::string peer_ip;
+  int open_handles = 0;
+  bool closing = false;    // uv_close called
+  bool draining = false;   // response sent with Connection: close; discard input until EOF
+  bool close_after_write = false;
+  bool request_timer_armed = false;
+  bool sse = false;
+  size_t writes_in_flight = 0;
+
+  explicit Conn(ParserLimits limits) : parser(limits) {}
+  size_t Pending() const { return uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&tcp)); }
+};
+
+namespace {
+
+struct WriteReq {
+  uv_write_t req;
+  std::shared_ptr<const std::string> data;
+  Server::Conn* conn;
+};
+
+// Reads go through one buffer per thread: the read callback consumes it before the next allocation.
+char g_read_buf[64 * 1024];
+
+void AllocCb(uv_handle_t*, size_t, uv_buf_t* buf) { *buf = uv_buf_init(g_read_buf, sizeof g_read_buf); }
+
+std::string PeerIp(uv_tcp_t* tcp) {
+  sockaddr_storage ss;
+  int len = sizeof ss;
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (ss.ss_family == AF_INET) {
+    uv_ip4_name(reinterpret_cast<sockaddr_in*>(&ss), buf, sizeof buf);
+  } else if (ss.ss_family == AF_INET6) {
+    uv_ip6_name(reinterpret_cast<sockaddr_in6*>(&ss), buf, sizeof buf);
+  }
+  return buf;
+}
+
+std::string SerializeHead(const Response& r, bool keep_alive, size_t body_len, bool include_length) {
+  std::string head;
+  head.reserve(256);
+  char line[96];
+  snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\n", r.status, StatusReason(r.status));
+  head += line;
+  head += "Content-Type: ";
+  head += r.content_type;
+  head += "\r\n";
+  if (include_length) {
+    snprintf(line, sizeof line, "Content-Length: %zu\r\n", body_len);
+    head += line;
+  }
+  for (const auto& [k, v] : r.headers) {
+    head += k;
+    head += ": ";
+    head += v;
+    head += "\r\n";
+  }
+  if (!keep_alive) head += "Connection: close\r\n";
+  head += "\r\n";
+  return head;
+}
+
+}  // namespace
+
+Server::Server(uv_loop_t* loop, ServerOptions opts, Handler handler)
+    : loop_(loop), opts_(std::move(opts)), handler_(std::move(handler)) {}
+
+Server::~Server() {
+  if (listener_ != nullptr || conns_ != nullptr) {
+    DLOG_ERROR("http::Server destroyed while open; call Close() and run the loop first");
+    std::abort();
+  }
+}
+
+Status Server::Listen() {
+  sockaddr_storage addr;
+  if (uv_ip4_addr(opts_.host.c_str(), opts_.port, reinterpret_cast<sockaddr_in*>(&addr)) != 0 &&
+      uv_ip6_addr(opts_.host.c_str(), opts_.port, reinterpret_cast<sockaddr_in6*>(&addr)) != 0) {
+    return MakeError(Errc::kInvalidArgument, "listen address '" + opts_.host + "' is not an IP address");
+  }
+  listener_ = new uv_tcp_t;
+  uv_tcp_init(loop_, listener_);
+  listener_->data = this;
+  std::string where = opts_.host + ":" + std::to_string(opts_.port);
+  int rc = uv_tcp_bind(listener_, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener_), 128, &Server::OnConnection);
+  if (rc != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(listener_), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+    listener_ = nullptr;
+    return MakeError(Errc::kIo, "listen on " + where + ": " + uv_strerror(rc));
+  }
+  sockaddr_storage bound;
+  int len = sizeof bound;
+  uv_tcp_getsockname(listener_, reinterpret_cast<sockaddr*>(&bound), &len);
+  bound_port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                                   : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  sse_timer_ = std::make_unique<uv_timer_t>();
+  uv_timer_init(loop_, sse_timer_.get());
+  sse_timer_->data = this;
+  uv_timer_start(sse_timer_.get(), [](uv_timer_t* t) {
+    auto* self = static_cast<Server*>(t->data);
+    auto frame = std::make_shared<const std::string>(": keepalive\n\n");
+    for (Conn* c = self->conns_; c != nullptr; c = c->next) {
+      if (c->sse && !c->closing) self->Write(c, *frame);
+    }
+  }, opts_.sse_keepalive_ms, opts_.sse_keepalive_ms);
+  uv_unref(reinterpret_cast<uv_handle_t*>(sse_timer_.get()));
+  return Ok();
+}
+
+void Server::OnConnection(uv_stream_t* srv, int status) {
+  if (status < 0) return;
+  static_cast<Server*>(srv->data)->Accept();
+}
+
+void Server::Accept() {
+  auto* c = new Conn(opts_.limits);
+  c->server = this;
+  uv_tcp_init(loop_, &c->tcp);
+  uv_timer_init(loop_, &c->timer);
+  c->tcp.data = c;
+  c->timer.data = c;
+  c->open_handles = 2;
+  c->next = conns_;
+  if (conns_ != nullptr) conns_->prev = c;
+  conns_ = c;
+  stats_.open_connections++;
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(listener_), reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
+    CloseConn(c);
+    return;
+  }
+  uv_tcp_nodelay(&c->tcp, 1);
+  c->peer_ip = PeerIp(&c->tcp);
+  if (stats_.open_connections > opts_.max_connections) {
+    stats_.connections_rejected++;
+    SendError(c, 503, "too many connections");
+    return;
+  }
+  stats_.connections_accepted++;
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocCb,
+                [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+                  auto* conn = static_cast<Conn*>(s->data);
+                  conn->server->OnRead(conn, nread, buf);
+                });
+  ArmTimer(c, opts_.idle_timeout_ms);
+}
+
+void Server::ArmTimer(Conn* c, uint64_t ms) {
+  uv_timer_start(&c->timer, [](uv_timer_t* t) {
+    auto* conn = static_cast<Conn*>(t->data);
+    Server* self = conn->server;
+    self->stats_.timeouts++;
+    if (conn->draining || !conn->parser.started()) {
+      self->CloseConn(conn);
+    } else {
+      self->SendError(conn, 408, "request timeout");
+    }
+  }, ms, 0);
+}
+
+void Server::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
+  if (nread < 0) {
+    CloseConn(c);
+    return;
+  }
+  if (c->closing || c->draining || c->sse) return;  // input after the end is discarded
+  const char* p = buf->base;
+  size_t left = static_cast<size_t>(nread);
+  while (left > 0 && !c->closing && !c->draining && !c->sse) {
+    size_t n = c->parser.Feed(p, left);
+    p += n;
+    left -= n;
+    switch (c->parser.state()) {
+      case RequestParser::State::kNeedMore:
+        if (n == 0) left = 0;
+        break;
+      case RequestParser::State::kError:
+        stats_.bad_requests++;
+        SendError(c, c->parser.error_status(), c->parser.error_message());
+        return;
+      case RequestParser::State::kComplete:
+        Process(c);
+        c->parser.Reset();
+        c->request_timer_armed = false;
+        if (!c->closing && !c->draining && !c->sse) ArmTimer(c, opts_.idle_timeout_ms);
+        break;
+    }
+  }
+  // A request in progress must finish within request_timeout_ms no matter how its bytes trickle in.
+  if (!c->closing && !c->draining && !c->sse && c->parser.started() && !c->request_timer_armed) {
+    c->request_timer_armed = true;
+    ArmTimer(c, opts_.request_timeout_ms);
+  }
+}
+
+void Server::Process(Conn* c) {
+  Request& req = c->parser.request();
+  req.peer_ip = c->peer_ip;
+  stats_.requests++;
+  Response resp = handler_(req);
+  bool keep_alive = req.keep_alive && !closing_;
+  if (resp.sse) {
+    if (stats_.open_sse_streams >= opts_.max_sse_streams) {
+      stats_.sse_rejected++;
+      SendError(c, 503, "too many event streams");
+      return;
+    }
+    c->sse = true;
+    stats_.open_sse_streams++;
+    uv_timer_stop(&c->timer);
+    resp.content_type = "text/event-stream";
+    resp.headers.emplace_back("Cache-Control", "no-cache");
+    resp.headers.emplace_back("X-Accel-Buffering", "no");
+    std::string out = SerializeHead(resp, true, 0, false);
+    out += resp.body;
+    Write(c, std::move(out));
+    return;
+  }
+  bool head_only = req.method == "HEAD";
+  std::string out = SerializeHead(resp, keep_alive, resp.body.size(), true);
+  if (!head_only) out += resp.body;
+  if (!keep_alive) c->close_after_write = true;
+  Write(c, std::move(out));
+  if (!keep_alive) c->draining = true;
+}
+
+void Server::SendError(Conn* c, int status, std::string_view message) {
+  Response r = Response::Error(status, message);
+  c->close_after_write = true;
+  c->draining = true;
+  Write(c, SerializeHead(r, false, r.body.size(), true) + r.body);
+  ArmTimer(c, 2000);  // a client that never reads nor closes is cut after 2 s
+}
+
+void Server::Write(Conn* c, std::string data) {
+  if (c->closing) return;
+  auto* w = new WriteReq;
+  w->data = std::make_shared<const std::string>(std::move(data));
+  w->conn = c;
+  uv_buf_t b = uv_buf_init(const_cast<char*>(w->data->data()), static_cast<unsigned>(w->data->size()));
+  c->writes_in_flight++;
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->tcp), &b, 1, [](uv_write_t* req, int status) {
+    auto* wr = reinterpret_cast<WriteReq*>(req);
+    Conn* conn = wr->conn;
+    delete wr;
+    conn->writes_in_flight--;
+    Server* self = conn->server;
+    if (status < 0) {
+      self->CloseConn(conn);
+      return;
+    }
+    if (conn->close_after_write && conn->writes_in_flight == 0 && !conn->closing) {
+      // Half-close, then keep reading until the peer closes so the kernel does not answer with RST
+      // (which could destroy the response we just sent).
+      auto* sh = new uv_shutdown_t;
+      sh->data = conn;
+      if (uv_shutdown(sh, reinterpret_cast<uv_stream_t*>(&conn->tcp), [](uv_shutdown_t* s, int) {
+            delete s;
+          }) != 0) {
+        delete sh;
+        self->CloseConn(conn);
+      }
+    }
+  });
+  if (rc != 0) {
+    c->writes_in_flight--;
+    delete w;
+    CloseConn(c);
+    return;
+  }
+  size_t limit = c->sse ? opts_.sse_max_pending_bytes : opts_.max_pending_write_bytes;
+  if (c->Pending() > limit) {
+    if (c->sse) stats_.sse_dropped_streams++;
+    CloseConn(c);
+  }
+}
+
+void Server::SseBroadcast(std::string_view event, std::string_view data) {
+  if (stats_.open_sse_streams == 0) return;
+  std::string frame;
+  frame.reserve(event.size() + data.size() + 16);
+  if (!event.empty()) {
+    frame += "event: ";
+    for (char ch : event) frame.push_back(ch == '\n' || ch == '\r' ? ' ' : ch);
+    frame += '\n';
+  }
+  frame += "data: ";
+  for (char ch : data) frame.push_back(ch == '\n' || ch == '\r' ? ' ' : ch);
+  frame += "\n\n";
+  for (Conn* c = conns_; c != nullptr;) {
+    Conn* next = c->next;
+    if (c->sse && !c->closing) {
+      if (c->Pending() > opts_.sse_max_pending_bytes) {
+        stats_.sse_dropped_streams++;
+        CloseConn(c);
+      } else {
+        stats_.sse_events++;
+        Write(c, frame);
+      }
+    }
+    c = next;
+  }
+}
+
+void Server::CloseConn(Conn* c) {
+  if (c->closing) return;
+  c->closing = true;
+  if (c->sse) stats_.open_sse_streams--;
+  auto on_close = [](uv_handle_t* h) {
+    auto* conn = static_cast<Conn*>(h->data);
+    if (--conn->open_handles > 0) return;
+    Server* self = conn->server;
+    if (conn->prev != nullptr) conn->prev->next = conn->next;
+    if (conn->next != nullptr) conn->next->prev = conn->prev;
+    if (self->conns_ == conn) self->conns_ = conn->next;
+    self->stats_.open_connections--;
+    delete conn;
+    self->MaybeFinishClose();
+  };
+  uv_timer_stop(&c->timer);
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->timer), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), on_close);
+}
+
+void Server::Close(std::function<void()> done) {
+  on_closed_ = std::move(done);
+  if (closing_) return;
+  closing_ = true;
+  if (listener_ != nullptr) {
+    pending_closes_++;
+    uv_close(reinterpret_cast<uv_handle_t*>(listener_), [](uv_handle_t* h) {
+      auto* self = static_cast<Server*>(h->data);
+      delete reinterpret_cast<uv_tcp_t*>(h);
+      self->listener_ = nullptr;
+      self->pending_closes_--;
+      self->MaybeFinishClose();
+    });
+  }
+  if (sse_timer_) {
+    pending_closes_++;
+    uv_close(reinterpret_cast<uv_handle_t*>(sse_timer_.release()), [](uv_handle_t* h) {
+      auto* self = static_cast<Server*>(h->data);
+      delete reinterpret_cast<uv_timer_t*>(h);
+      self->pending_closes_--;
+      self->MaybeFinishClose();
+    });
+  }
+  for (Conn* c = conns_; c != nullptr; c = c->next) CloseConn(c);
+  MaybeFinishClose();
+}
+
+void Server::MaybeFinishClose() {
+  if (!closing_ || pending_closes_ > 0 || conns_ != nullptr || !on_closed_) return;
+  auto done = std::move(on_closed_);
+  on_closed_ = nullptr;
+  done();
+}
+
+}  // namespace decnet::http

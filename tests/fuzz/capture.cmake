@@ -1,0 +1,5 @@
+# Fuzz targets of the capture parsers: one per decoder / fingerprint parser.
+foreach(t decoder tls ssh http quic analyzer)
+  decnet_fuzzer(capture_fuzz_${t} SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/capture_${t}.cpp
+                LINKS decnet::capture)
+endforeach()
