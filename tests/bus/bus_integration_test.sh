@@ -32,7 +32,8 @@ for i in $(seq 1 50); do
   "$B/bin/decnet" bus pub attacker.scored '{"ip":"2001:db8::1","score":42}' --timeout 1 || true
   sleep 0.2
 done
-wait $sub || { echo "FAIL: subscriber did not finish"; exit 1; }
+if kill -0 $sub 2>/dev/null; then echo "FAIL: subscriber got no event after the broker restart"; cat "$D/sub.out"; exit 1; fi
+wait $sub || { echo "FAIL: subscriber exit $?"; exit 1; }
 grep -q '"topic":"attacker.observed".*"ip":"203.0.113.9"' "$D/sub.out"
 grep -q '"topic":"attacker.scored".*"2001:db8::1"' "$D/sub.out"
 ! grep -q system.log "$D/sub.out"

@@ -155,3 +155,18 @@ TEST(IniTest, HostileInputIsAnErrorNotACrash) {
 
 }  // namespace
 }  // namespace decnet
+
+namespace decnet {
+namespace {
+TEST(ConfigPositionalTest, JsonWithCommasStaysOneArgument) {
+  Config c("cli", "test");
+  std::string a0 = "x", a1 = "topic", a2 = R"({"a":1,"b":2})";
+  char* argv[] = {a0.data(), a1.data(), a2.data(), nullptr};
+  setenv("DECNET_CONFIG", "/dev/null", 1);
+  ASSERT_TRUE(c.Load(3, argv));
+  unsetenv("DECNET_CONFIG");
+  ASSERT_EQ(c.positional().size(), 2u);
+  EXPECT_EQ(c.positional()[1], R"({"a":1,"b":2})");
+}
+}  // namespace
+}  // namespace decnet

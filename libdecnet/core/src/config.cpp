@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+// Positional arguments may be JSON with commas: never split them.
+#define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 
 namespace decnet {
