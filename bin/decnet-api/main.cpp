@@ -76,7 +76,11 @@ int main(int argc, char** argv) {
   c.AddInt("login_max_attempts", 10, 1, 100000, "login attempts per source per login_window");
   c.AddInt("login_window", 60, 1, 86400, "seconds of the login rate-limit window");
   c.AddInt("max_export_rows", 20000, 1, 100000, "rows in one attackers export (built in memory, ~450 B a row)");
-  c.AddString("known_workers", "bus,collector,ingester,sniffer,profiler,prober,mutator,api",
+#ifndef DECNET_WORKER_NAMES
+#define DECNET_WORKER_NAMES "bus,collector,ingester,sniffer,profiler,reuse-correlator,api"
+#endif
+  // Default: the worker list this build was made from (bin/CMakeLists.txt).
+  c.AddString("known_workers", DECNET_WORKER_NAMES,
               "workers listed as 'unknown' until their first heartbeat");
   storage::AddDbConfigKeys(c);
   if (auto code = w.Init(argc, argv)) return *code;
