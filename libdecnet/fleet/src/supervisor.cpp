@@ -105,6 +105,9 @@ void Supervisor::OnNotify() {
         pid = cred.pid;
       }
     }
+    // on_change_ may spawn children (and so grow children_): call it only after the scan.
+    bool became_ready = false;
+    ChildStatus changed;
     for (auto& ch : children_) {
       if (ch->status.pid != pid || pid == 0) continue;
       std::string text(buf, static_cast<size_t>(n));
@@ -117,12 +120,15 @@ void Supervisor::OnNotify() {
         if (line == "READY=1" && ch->status.state == ChildState::kStarting) {
           ch->status.state = ChildState::kReady;
           ch->backoff_ms = 500;
-          if (on_change_) on_change_(ch->status);
+          became_ready = true;
+          changed = ch->status;
         } else if (line.rfind("STATUS=", 0) == 0) {
           ch->status.status_text = line.substr(7);
         }
       }
+      break;
     }
+    if (became_ready && on_change_) on_change_(changed);
   }
 }
 
