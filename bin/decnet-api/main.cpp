@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "decnet/bus/worker.h"
+#include "decnet/core/config.h"
 #include "decnet/core/json.h"
 #include "decnet/core/log.h"
 #include "decnet/http/server.h"
@@ -16,21 +17,6 @@
 namespace {
 
 using namespace decnet;
-
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    std::string item = s.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(item);
-    start = comma + 1;
-  }
-  return out;
-}
 
 // The dashboard bundle: <exe dir>/../web (build tree and /usr/lib layouts), else /usr/share/decnet/web.
 std::string DefaultWebRoot() {
@@ -109,12 +95,12 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
   opts.token_ttl_s = c.Int("token_ttl");
-  opts.cors_origins = SplitList(c.String("cors_origins"));
+  opts.cors_origins = SplitCommaList(c.String("cors_origins"));
   opts.login_max_attempts = static_cast<int>(c.Int("login_max_attempts"));
   opts.login_window_s = c.Int("login_window");
   opts.max_export_rows = c.Int("max_export_rows");
   opts.web_root = c.String("web_root").empty() ? DefaultWebRoot() : c.String("web_root");
-  opts.known_workers = SplitList(c.String("known_workers"));
+  opts.known_workers = SplitCommaList(c.String("known_workers"));
 
   // The broker does not deliver a connection's own events back to it, so a stop addressed to this worker
   // is applied here (after a short delay, so the 202 reaches the client first).

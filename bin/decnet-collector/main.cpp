@@ -16,6 +16,7 @@
 #include <string>
 
 #include "decnet/bus/worker.h"
+#include "decnet/core/config.h"
 #include "decnet/core/json.h"
 #include "decnet/core/log.h"
 #include "decnet/syslog/collector.h"
@@ -201,8 +202,8 @@ int main(int argc, char** argv) {
   }
 
   syslog::IngestFilterOptions fo;
-  fo.drop_apps = syslog::SplitList(cfg.String("drop_apps"));
-  fo.rate_limited_events = syslog::SplitList(cfg.String("rl_event_types"));
+  fo.drop_apps = SplitCommaList(cfg.String("drop_apps"));
+  fo.rate_limited_events = SplitCommaList(cfg.String("rl_event_types"));
   fo.window_s = cfg.Double("rl_window");
   fo.max_keys = static_cast<size_t>(cfg.Int("rl_max_entries"));
   syslog::IngestFilter filter(fo);
@@ -228,7 +229,7 @@ int main(int argc, char** argv) {
   const bool listen_configured = !cfg.String("listen").empty();
   const std::string listen =
       OrDefault(cfg, "listen", "unix://" + state + "/syslog.sock,udp://127.0.0.1:5514");
-  for (const std::string& spec : syslog::SplitList(listen)) {
+  for (const std::string& spec : SplitCommaList(listen)) {
     if (spec.rfind("unix://", 0) == 0) {
       if (Status st = MakeParentDirs(spec.substr(7)); !st) {
         DLOG_ERROR("%s", st.error().message.c_str());
@@ -257,7 +258,7 @@ int main(int argc, char** argv) {
   if (docker_socket != "off" && !docker_socket.empty()) {
     collector::DockerOptions dopts;
     dopts.socket_path = docker_socket;
-    dopts.labels = syslog::SplitList(cfg.String("docker_labels"));
+    dopts.labels = SplitCommaList(cfg.String("docker_labels"));
     dopts.max_containers = static_cast<size_t>(cfg.Int("docker_max_containers"));
     dopts.max_line = io.max_line;
     docker = std::make_unique<collector::DockerInput>(

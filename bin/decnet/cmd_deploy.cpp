@@ -16,21 +16,6 @@ namespace decnet::cli {
 
 using namespace decnet::topology;
 
-std::vector<std::string> SplitCsv(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    std::string item = s.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(item);
-    start = comma + 1;
-  }
-  return out;
-}
-
 static std::string JsonStrings(const std::vector<std::string_view>& v) {
   std::string out = "[";
   for (size_t i = 0; i < v.size(); ++i) {
@@ -224,7 +209,7 @@ int BuildFleet(const cxxopts::ParseResult& r, FleetConfig& f) {
   f.ipvlan = r.count("ipvlan") > 0;
   f.distro = r["distro"].as<std::string>();
   f.log_target = r["log-target"].as<std::string>();
-  f.services.explicit_services = SplitCsv(r["services"].as<std::string>());
+  f.services.explicit_services = SplitCommaList(r["services"].as<std::string>());
   f.services.archetype = r["archetype"].as<std::string>();
   f.services.randomize = r.count("randomize-services") > 0;
   if (const std::string ini = r["config"].as<std::string>(); !ini.empty()) {

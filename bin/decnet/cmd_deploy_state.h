@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "decnet/core/config.h"
 #include "decnet/core/result.h"
 #include "decnet/topology/compose.h"
 #include "decnet/topology/model.h"
@@ -91,8 +92,6 @@ int DeployRecord(StateStore& store, TopologyRecord& rec, const DeployOptions& op
 // `docker compose down` for the record's scope; marks it torn_down. Returns the exit code.
 int TeardownRecord(StateStore& store, TopologyRecord& rec, bool json);
 
-// Flag helpers shared by the commands (defined in cmd_deploy.cpp).
-std::vector<std::string> SplitCsv(const std::string& s);
 // Adds -h/--help and parses. Returns false when the command should exit with `exit_code` (help or
 // bad usage).
 bool ParseFlags(cxxopts::Options& o, int argc, char** argv, cxxopts::ParseResult& out,

@@ -101,7 +101,7 @@ int Generate(int argc, char** argv) {
   if (!pool) return Fail("topology generate", "--pool: " + pool.error().message, 2);
   c.pool = *pool;
   c.lan_prefix = r["lan-prefix"].as<int>();
-  c.services.explicit_services = SplitCsv(r["services"].as<std::string>());
+  c.services.explicit_services = SplitCommaList(r["services"].as<std::string>());
   c.services.archetype = r["archetype"].as<std::string>();
   c.services.randomize = true;
   c.distro = r["distro"].as<std::string>();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "decnet/core/config.h"
 #include "decnet/core/json.h"
 #include "decnet/syslog/collector.h"
 
@@ -23,8 +24,8 @@ struct Lines {
 };
 
 TEST(SyslogCollectorLogic, SplitList) {
-  EXPECT_EQ(SplitList(" a, b,,c ,"), (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_TRUE(SplitList("").empty());
+  EXPECT_EQ(SplitCommaList(" a, b,,c ,"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(SplitCommaList("").empty());
 }
 
 TEST(SyslogCollectorLogic, DropListAndRateLimit) {

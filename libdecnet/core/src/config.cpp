@@ -83,6 +83,21 @@ Result<IniMap> ParseWith(ini_reader reader, IniState& st, const std::string& nam
 
 }  // namespace
 
+std::vector<std::string> SplitCommaList(std::string_view csv) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= csv.size()) {
+    size_t comma = csv.find(',', i);
+    if (comma == std::string_view::npos) comma = csv.size();
+    std::string_view item = csv.substr(i, comma - i);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    i = comma + 1;
+  }
+  return out;
+}
+
 Result<IniMap> ReadIniFile(const std::string& path) {
   IniState st;
   st.file = std::fopen(path.c_str(), "re");

@@ -7,21 +7,6 @@
 
 namespace decnet::syslog {
 
-std::vector<std::string> SplitList(std::string_view csv) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= csv.size()) {
-    size_t comma = csv.find(',', i);
-    if (comma == std::string_view::npos) comma = csv.size();
-    std::string_view item = csv.substr(i, comma - i);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    i = comma + 1;
-  }
-  return out;
-}
-
 IngestFilter::IngestFilter(IngestFilterOptions opts) : opts_(std::move(opts)) {
   drop_.insert(opts_.drop_apps.begin(), opts_.drop_apps.end());
   limited_.insert(opts_.rate_limited_events.begin(), opts_.rate_limited_events.end());

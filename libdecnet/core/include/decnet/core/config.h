@@ -72,6 +72,10 @@ class Config {
   bool help_requested_ = false;
 };
 
+// Splits a comma-separated config value ("a, b,,c") into its items: spaces around items trimmed, empty
+// items dropped. Every list-valued key (listen addresses, worker names, origins, services) uses it.
+std::vector<std::string> SplitCommaList(std::string_view csv);
+
 // Reads an INI file with inih into (section, key) -> (value, line). Errors name the file and line.
 struct IniValue {
   std::string value;

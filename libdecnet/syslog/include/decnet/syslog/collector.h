@@ -18,8 +18,6 @@
 
 namespace decnet::syslog {
 
-// Splits "a, b,c" into {"a","b","c"} (empty items skipped).
-std::vector<std::string> SplitList(std::string_view csv);
 
 struct IngestFilterOptions {
   // APP-NAMEs whose records never reach the .json file or the bus (the .log keeps them).
