@@ -8,6 +8,9 @@
 
 #include "sql_repository.h"
 #include "sqlite_conn.h"
+
+#include <chrono>
+#include <thread>
 #include "decnet/core/config.h"
 #include "decnet/storage/mysql_plugin.h"
 #include "decnet/storage/repository.h"
@@ -30,11 +33,27 @@ class SingleConn final : public ConnSource {
   std::unique_ptr<SqliteConn> conn_;
 };
 
-Result<std::unique_ptr<Repository>> OpenSqlite(const DbConfig& cfg) {
+Result<std::unique_ptr<Repository>> OpenSqliteOnce(const DbConfig& cfg) {
   auto conn = SqliteConn::Open(cfg);
   if (!conn) return conn.error();
   if (Status s = Migrate(**conn, cfg.migrate_to); !s) return s.error();
   return MakeSqlRepository(std::make_unique<SingleConn>(std::move(*conn)), "sqlite");
+}
+
+// Several workers open a fresh file at once: switching it to WAL and creating the schema can answer
+// SQLITE_BUSY without going through the busy handler. Opening is a one-time step, so retry it for up to
+// busy_timeout instead of failing the worker.
+Result<std::unique_ptr<Repository>> OpenSqlite(const DbConfig& cfg) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.busy_timeout_ms);
+  for (;;) {
+    auto repo = OpenSqliteOnce(cfg);
+    if (repo || repo.error().code != Errc::kUnavailable ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return repo;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 std::string PluginPath(const DbConfig& cfg) {
