@@ -239,7 +239,11 @@ int Up(int argc, char** argv) {
       sup.StopAll(15000, [&] {
         PrintTable(sup, stdout);
         for (const auto& c : sup.Children()) {
-          if (c.last_exit != 0 && c.last_exit != -1) rc = 1;
+          if (c.last_exit != 0 && c.last_exit != -1) {
+            std::printf("  %-18s stopped with exit %d (log: %s/logs/%s.log)\n", c.name.c_str(),
+                        c.last_exit, state.c_str(), c.name.c_str());
+            rc = 1;
+          }
         }
         uv_stop(&loop);
       });

@@ -6,7 +6,7 @@
 set -euo pipefail
 SNIFFER="$DECNET_BINARY_DIR/bin/decnet-sniffer"
 [ -x "$SNIFFER" ] || { echo "FAIL: $SNIFFER not built"; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 0; }
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 if ! ip netns add "dncap-probe-$$" 2>/dev/null; then
   echo "SKIP: cannot create network namespaces on this machine"
   exit 0

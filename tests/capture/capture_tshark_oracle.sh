@@ -7,7 +7,7 @@ CAPTURES="$DECNET_SOURCE_DIR/../shared/captures"
 [ -x "$SNIFFER" ] || { echo "FAIL: $SNIFFER not built"; exit 1; }
 [ -d "$CAPTURES" ] || { echo "FAIL: shared captures missing at $CAPTURES"; exit 1; }
 source "$DECNET_SOURCE_DIR/tests/capture/ensure_packages.sh"
-ensure_packages tshark || { echo "SKIP: tshark not installable here (no root / no apt)"; exit 0; }
+ensure_packages tshark || { echo "SKIP: tshark not installable here (no root / no apt)"; exit 77; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

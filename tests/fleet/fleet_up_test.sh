@@ -28,7 +28,7 @@ if [[ -x "$B/bin/decnet-collector" && -S "$S/syslog.sock" ]]; then
   fi
 fi
 kill -INT $fp
-wait $fp || { echo "FAIL: fleet up exit $?"; cat "$S/out.txt"; exit 1; }
+wait $fp || { echo "FAIL: fleet up exit $?"; cat "$S/out.txt"; tail -n 5 "$S"/logs/*.log; exit 1; }
 grep -q "stopping the fleet" "$S/out.txt"
 ! grep -Eq " (failed|backoff) " "$S/out.txt" || { echo "FAIL: a worker failed"; cat "$S/out.txt"; exit 1; }
 echo "fleet up: $n workers READY, line ingested, clean stop"

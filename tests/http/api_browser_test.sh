@@ -9,7 +9,7 @@ if [ ! -d "$PW" ]; then
   # The build installs it with npm; without registry access (offline build) this cannot run here.
   if grep -q "failed" "$B/web-npm/npm.log" 2>/dev/null || ! command -v npm >/dev/null; then
     echo "SKIP: playwright-core was not installed by the build (npm offline or missing; see $B/web-npm/npm.log)"
-    exit 0
+    exit 77
   fi
   echo "FAIL: $PW missing: build the decnet-api-web target first"; exit 1
 fi

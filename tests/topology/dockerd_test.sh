@@ -4,7 +4,7 @@
 # prints SKIP with the reason (no engine can run on this kind of machine: no root, no cgroups/overlay).
 source "$(dirname "$0")/lib.sh"
 
-skip() { echo "SKIP: $*"; exit 0; }
+skip() { echo "SKIP: $*"; exit 77; }
 command -v docker >/dev/null 2>&1 || skip "no docker CLI installed"
 if ! docker info >/dev/null 2>&1; then
   command -v dockerd >/dev/null 2>&1 || skip "no Docker engine reachable and dockerd is not installed (no engine can run on this kind of machine)"

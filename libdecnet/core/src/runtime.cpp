@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -63,6 +64,9 @@ std::optional<int> Runtime::Init(int argc, char** argv) {
 }
 
 void Runtime::StartSignals() {
+  // A peer that closes its socket while we write to it (the bus stopping first, a client hanging up)
+  // must be an EPIPE the caller handles, not a death by SIGPIPE that the supervisor reads as a crash.
+  std::signal(SIGPIPE, SIG_IGN);
   auto start = [this](int signum) {
     auto* h = new uv_signal_t;
     uv_signal_init(&loop_, h);
