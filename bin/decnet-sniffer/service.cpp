@@ -81,12 +81,18 @@ void SnifferService::Stop() {
   tick_.Stop();
   CloseCapture();
   analyzer_->FlushAll();  // the last flow-timing events
+  FlushIngest();
+}
+
+void SnifferService::FlushIngest() {
+  if (Status s = writer_.Flush(); !s) DLOG_ERROR("ingest write failed: %s", s.error().message.c_str());
 }
 
 void SnifferService::Tick() {
   ReloadFleetIfChanged();
   if (!capture_) TryOpenCapture();
   analyzer_->Expire(NowEpoch());
+  FlushIngest();
 }
 
 void SnifferService::ReloadFleetIfChanged() {
@@ -180,6 +186,7 @@ void SnifferService::OnReadable() {
     }
     analyzer_->OnPacket(f.ts, p);
   });
+  FlushIngest();  // one write per file for everything this wakeup produced
   if (n < 0) {
     DLOG_ERROR("capture failed, reopening: %s", capture_->error().c_str());
     CloseCapture();
@@ -195,9 +202,8 @@ void SnifferService::OnEvent(const capture::Event& e) {
   std::string record = capture::CollectorRecord(e, *decky, e.ts, line);
   if (Status s = writer_.Append(line, record); !s) {
     DLOG_ERROR("ingest write failed: %s", s.error().message.c_str());
-  } else {
-    ++written_;
   }
+  ++written_;
   if (PublishedOnBus(e.type)) {
     json::JsonWriter j;
     j.Str("decky", *decky).Str("event_type", e.type).Double("ts", e.ts);
@@ -217,6 +223,7 @@ void SnifferService::Health(json::JsonWriter& j) const {
       .Uint("events", s.events)
       .Uint("written", written_)
       .Uint("write_errors", writer_.write_errors())
+      .Uint("ingest_bytes_dropped", writer_.bytes_dropped())
       .Uint("flows", s.flows)
       .Uint("flows_evicted", s.flows_evicted)
       .Uint("flows_expired", s.flows_expired)

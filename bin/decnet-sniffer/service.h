@@ -37,6 +37,7 @@ class SnifferService {
   void TryOpenCapture();
   void CloseCapture();
   void OnReadable();
+  void FlushIngest();  // writes the queued ingest lines; logs a failure (the lines stay queued)
   void OnEvent(const capture::Event& e);
 
   bus::Worker& w_;

@@ -2,8 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace decnet::capture {
 namespace {
@@ -27,52 +29,65 @@ const EVP_CIPHER* Cipher(bool gcm) {
   return ecb ? ecb : EVP_aes_128_ecb();
 }
 
+// Contexts reused across calls: allocating and freeing an EVP context per packet cost more than the
+// AES and SHA-256 work itself. The analyzer is single-threaded.
+EVP_MD_CTX* MdContext() {
+  static EVP_MD_CTX* c = EVP_MD_CTX_new();
+  return c;
+}
+EVP_CIPHER_CTX* CipherContext(bool gcm) {
+  static EVP_CIPHER_CTX* ecb = EVP_CIPHER_CTX_new();
+  static EVP_CIPHER_CTX* g = EVP_CIPHER_CTX_new();
+  return gcm ? g : ecb;
+}
+
+bool Sha256Parts(const uint8_t* a, size_t a_len, const uint8_t* b, size_t b_len, uint8_t out[32]) {
+  EVP_MD_CTX* c = MdContext();
+  unsigned int n = 0;
+  return c && EVP_DigestInit_ex(c, Sha256Md(), nullptr) == 1 && EVP_DigestUpdate(c, a, a_len) == 1 &&
+         EVP_DigestUpdate(c, b, b_len) == 1 && EVP_DigestFinal_ex(c, out, &n) == 1;
+}
+
 // HMAC-SHA256 (RFC 2104) over the cached digest: H((K ^ opad) || H((K ^ ipad) || data)).
 void HmacSha256(const uint8_t* key, size_t key_len, const uint8_t* data, size_t len, uint8_t out[32]) {
   uint8_t k[64] = {0};
-  unsigned int n = 0;
   if (key_len > 64) {
-    EVP_Digest(key, key_len, k, &n, Sha256Md(), nullptr);
+    Sha256Parts(key, key_len, nullptr, 0, k);
   } else {
     std::memcpy(k, key, key_len);
   }
   uint8_t pad[64];
   uint8_t inner[32];
-  EVP_MD_CTX* c = EVP_MD_CTX_new();
   for (int i = 0; i < 64; ++i) pad[i] = k[i] ^ 0x36;
-  EVP_DigestInit_ex(c, Sha256Md(), nullptr);
-  EVP_DigestUpdate(c, pad, 64);
-  EVP_DigestUpdate(c, data, len);
-  EVP_DigestFinal_ex(c, inner, &n);
+  Sha256Parts(pad, 64, data, len, inner);
   for (int i = 0; i < 64; ++i) pad[i] = k[i] ^ 0x5c;
-  EVP_DigestInit_ex(c, Sha256Md(), nullptr);
-  EVP_DigestUpdate(c, pad, 64);
-  EVP_DigestUpdate(c, inner, 32);
-  EVP_DigestFinal_ex(c, out, &n);
-  EVP_MD_CTX_free(c);
+  Sha256Parts(pad, 64, inner, 32, out);
 }
 
 // HKDF-Expand-Label (RFC 8446 §7.1) with an empty context; out_len <= 32.
-void ExpandLabel(const uint8_t secret[32], const char* label, uint8_t* out, size_t out_len) {
-  std::string full = std::string("tls13 ") + label;
-  std::vector<uint8_t> info;
-  info.push_back(uint8_t(out_len >> 8));
-  info.push_back(uint8_t(out_len));
-  info.push_back(uint8_t(full.size()));
-  info.insert(info.end(), full.begin(), full.end());
-  info.push_back(0);
-  info.push_back(1);  // HKDF-Expand counter: one block is enough for <= 32 bytes
+void ExpandLabel(const uint8_t secret[32], std::string_view label, uint8_t* out, size_t out_len) {
+  constexpr std::string_view kPrefix = "tls13 ";
+  uint8_t info[64];
+  size_t n = 0;
+  info[n++] = uint8_t(out_len >> 8);
+  info[n++] = uint8_t(out_len);
+  info[n++] = uint8_t(kPrefix.size() + label.size());
+  std::memcpy(info + n, kPrefix.data(), kPrefix.size());
+  n += kPrefix.size();
+  std::memcpy(info + n, label.data(), label.size());
+  n += label.size();
+  info[n++] = 0;
+  info[n++] = 1;  // HKDF-Expand counter: one block is enough for <= 32 bytes
   uint8_t block[32];
-  HmacSha256(secret, 32, info.data(), info.size(), block);
+  HmacSha256(secret, 32, info, n, block);
   std::memcpy(out, block, out_len);
 }
 
 bool AesEcb(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) {
-  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+  EVP_CIPHER_CTX* c = CipherContext(false);
   int n = 0;
   bool ok = c && EVP_EncryptInit_ex(c, Cipher(false), nullptr, key, nullptr) == 1 &&
             EVP_CIPHER_CTX_set_padding(c, 0) == 1 && EVP_EncryptUpdate(c, out, &n, in, 16) == 1;
-  EVP_CIPHER_CTX_free(c);
   return ok && n == 16;
 }
 
@@ -81,7 +96,7 @@ bool AesGcm(bool encrypt, const QuicKeys& k, uint64_t pn, Bytes aad, Bytes in, u
   uint8_t nonce[12];
   std::memcpy(nonce, k.iv.data(), 12);
   for (int i = 0; i < 8; ++i) nonce[11 - i] ^= uint8_t(pn >> (8 * i));
-  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+  EVP_CIPHER_CTX* c = CipherContext(true);
   if (!c) return false;
   out.resize(in.size());
   int n = 0, fin = 0;
@@ -100,8 +115,21 @@ bool AesGcm(bool encrypt, const QuicKeys& k, uint64_t pn, Bytes aad, Bytes in, u
                        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1 &&
                        EVP_DecryptFinal_ex(c, out.data() + n, &fin) == 1;
   }
-  EVP_CIPHER_CTX_free(c);
   return ok;
+}
+
+// The client keys of the last DCID seen: a client sends several Initials under one DCID (a ClientHello
+// split across datagrams, retransmissions), and derivation is five HMACs.
+const QuicKeys& ClientKeysFor(Bytes dcid) {
+  static uint8_t last_dcid[kMaxCidLen];
+  static size_t last_len = SIZE_MAX;
+  static QuicKeys keys;
+  if (last_len != dcid.size() || std::memcmp(last_dcid, dcid.data(), dcid.size()) != 0) {
+    keys = DeriveInitialKeys(dcid, false);
+    std::memcpy(last_dcid, dcid.data(), dcid.size());
+    last_len = dcid.size();
+  }
+  return keys;
 }
 
 void PutVarint(std::vector<uint8_t>& b, uint64_t v) {
@@ -159,7 +187,7 @@ bool DecryptClientInitial(Bytes d, QuicInitial& out) {
   if (!ReadVarint(r, &length) || length > r.remaining() || length < 4 + kTagLen) return false;
   size_t pn_offset = r.pos();
   if (pn_offset + 4 + 16 > d.size() || pn_offset + length > d.size()) return false;
-  QuicKeys k = DeriveInitialKeys(dcid, false);
+  const QuicKeys& k = ClientKeysFor(dcid);
   uint8_t mask[16];
   if (!AesEcb(k.hp.data(), &d[pn_offset + 4], mask)) return false;
   std::vector<uint8_t> header(d.begin(), d.begin() + pn_offset + 4);

@@ -32,7 +32,8 @@ class OfflineReader {
   const std::string& error() const { return error_; }
 
  private:
-  explicit OfflineReader(pcap_t* p);
+  OfflineReader(pcap_t* p, std::unique_ptr<char[]> buffer);
+  std::unique_ptr<char[]> buffer_;  // the stdio buffer of the file; outlives it (pcap_close runs first)
   pcap_t* p_;
   int link_;
   std::string error_;
