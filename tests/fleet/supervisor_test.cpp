@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "decnet/core/loop.h"
@@ -77,9 +79,29 @@ TEST_F(SupervisorTest, CrashingChildIsRestartedAndBadConfigIsNot) {
   EXPECT_EQ(sup.Find("badcfg")->state, ChildState::kFailed);
   EXPECT_EQ(sup.Find("badcfg")->restarts, 0);
   EXPECT_EQ(sup.Find("badcfg")->last_exit, 2);
+  // Stop while "crashy" waits out its backoff: it is stopped, not left showing "backoff".
+  ASSERT_TRUE(RunUntil(&loop_, [&] { return sup.Find("crashy")->state == ChildState::kBackoff; }));
   bool stopped = false;
   sup.StopAll(5000, [&] { stopped = true; });
   ASSERT_TRUE(RunUntil(&loop_, [&] { return stopped; }));
+  EXPECT_EQ(sup.Find("crashy")->state, ChildState::kExited);
+  EXPECT_EQ(sup.Find("badcfg")->state, ChildState::kFailed);
+}
+
+TEST_F(SupervisorTest, ChildrenAreToldWhoTheirSupervisorIs) {
+  Supervisor sup(&loop_, dir_ + "/notify.sock");
+  ASSERT_TRUE(sup.Start());
+  const std::string out = dir_ + "/env.txt";
+  ASSERT_TRUE(sup.Spawn(
+      Spec("env", "/bin/sh", {"-c", "echo \"$DECNET_SUPERVISOR_PID\" > " + out + "; exit 2"})));
+  ASSERT_TRUE(RunUntil(&loop_, [&] { return sup.Find("env")->state == ChildState::kFailed; }));
+  FILE* f = std::fopen(out.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  char buf[32] = {0};
+  ASSERT_NE(std::fgets(buf, sizeof buf, f), nullptr);
+  std::fclose(f);
+  ::unlink(out.c_str());
+  EXPECT_EQ(std::atoi(buf), ::getpid());
 }
 
 TEST(WorkerListTest, ReadsTheGeneratedListAndTheBudgets) {

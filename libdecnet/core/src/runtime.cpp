@@ -1,11 +1,14 @@
 #include "decnet/core/runtime.h"
 
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "decnet/core/log.h"
@@ -58,9 +61,22 @@ std::optional<int> Runtime::Init(int argc, char** argv) {
   }
   log::SetThreshold(level);
   StartSignals();
+  if (!FollowSupervisor()) return kExitOk;
   // Flag parsing (cxxopts builds std::regex objects) leaves freed heap behind; give it back before idling.
   malloc_trim(0);
   return std::nullopt;
+}
+
+// Under `decnet fleet up` the launcher is our parent and says so in DECNET_SUPERVISOR_PID: if it dies,
+// even by SIGKILL, the kernel sends us SIGTERM and we stop as usual. (systemd does not set it.)
+// Returns false when that supervisor is already gone (it died between our fork and the prctl).
+bool Runtime::FollowSupervisor() {
+  const char* pid = std::getenv("DECNET_SUPERVISOR_PID");
+  if (!pid || !*pid) return true;
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (std::to_string(getppid()) == pid) return true;
+  DLOG_WARN("supervisor %s is gone before we started; exiting", pid);
+  return false;
 }
 
 void Runtime::StartSignals() {

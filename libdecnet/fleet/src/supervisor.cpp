@@ -149,11 +149,14 @@ void Supervisor::SpawnChild(Child& c) {
   for (char** e = environ; *e; ++e) {
     std::string kv(*e);
     std::string key = kv.substr(0, kv.find('='));
-    if (key == "NOTIFY_SOCKET" || c.spec.env.count(key)) continue;
+    if (key == "NOTIFY_SOCKET" || key == "DECNET_SUPERVISOR_PID" || c.spec.env.count(key)) continue;
     env_strings.push_back(kv);
   }
   for (const auto& [k, v] : c.spec.env) env_strings.push_back(k + "=" + v);
   env_strings.push_back("NOTIFY_SOCKET=" + notify_path_);
+  // The worker runtime asks the kernel for SIGTERM when this process dies (PR_SET_PDEATHSIG), so a
+  // launcher killed with SIGKILL does not leave an orphaned fleet behind.
+  env_strings.push_back("DECNET_SUPERVISOR_PID=" + std::to_string(getpid()));
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -230,11 +233,19 @@ void Supervisor::Stop(const std::string& name) {
   for (auto& c : children_) {
     if (c->spec.name != name) continue;
     c->stop_requested = true;
-    c->restart_timer.reset();
-    if (c->proc) {
-      c->status.state = ChildState::kStopping;
-      uv_process_kill(c->proc, SIGTERM);
-    }
+    StopChild(*c);
+  }
+}
+
+void Supervisor::StopChild(Child& c) {
+  c.restart_timer.reset();
+  if (c.proc) {
+    c.status.state = ChildState::kStopping;
+    uv_process_kill(c.proc, SIGTERM);
+  } else if (c.status.state == ChildState::kBackoff) {
+    // Waiting to be restarted: nothing runs, so it is stopped now (not left showing "backoff").
+    c.status.state = ChildState::kExited;
+    if (on_change_) on_change_(c.status);
   }
 }
 
@@ -243,12 +254,7 @@ void Supervisor::StopAll(uint64_t timeout_ms, std::function<void()> done) {
   on_all_stopped_ = std::move(done);
   // Reverse start order: the bus (started first) goes last so the others can say goodbye.
   for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-    Child& c = **it;
-    c.restart_timer.reset();
-    if (c.proc) {
-      c.status.state = ChildState::kStopping;
-      uv_process_kill(c.proc, SIGTERM);
-    }
+    StopChild(**it);
   }
   kill_timer_ = std::make_unique<Timer>(loop_);
   kill_timer_->Start(timeout_ms, 0, [this] {

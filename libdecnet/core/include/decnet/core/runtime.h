@@ -53,6 +53,7 @@ class Runtime {
 
  private:
   void StartSignals();
+  bool FollowSupervisor();
   std::string name_;
   Config config_;
   uv_loop_t loop_;

@@ -64,6 +64,7 @@ class Supervisor {
   struct Child;
   void SpawnChild(Child& c);
   void OnExit(Child& c, int64_t status, int signal);
+  void StopChild(Child& c);  // SIGTERM if running; a child waiting in backoff is marked exited
   void OnNotify();
   void MaybeAllStopped();
 
