@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's two commands.
 #   packaging/dev.sh run   build, then bring up the local fleet in ./state until Ctrl-C
-#   packaging/dev.sh test  build, then run every test (the memory-floor gate included)
+#   packaging/dev.sh test  build, then run every test (the memory-floor gate included), then the unit
+#                          tests once more under ASan+UBSan (build dir <build>-asan)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -21,8 +22,14 @@ case "${1:-}" in
     exec "$build/bin/decnet" fleet up --state-dir "$state"
     ;;
   test)
-    cd "$build"
-    exec ctest --output-on-failure --timeout 3000
+    (cd "$build" && ctest --output-on-failure --timeout 3000)
+    # Once more under ASan+UBSan: the GoogleTest suites only (label "unit"), in their own build dir.
+    asan=${build}-asan
+    cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDECNET_SANITIZE=ON >/dev/null
+    cmake --build "$asan" -j"$(nproc)" --target decnet_unit_tests
+    cd "$asan"
+    export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    exec ctest -L unit --output-on-failure --timeout 900
     ;;
   *)
     echo "usage: packaging/dev.sh run|test" >&2

@@ -23,6 +23,7 @@
 #include "decnet/core/config.h"
 #include "decnet/core/json.h"
 #include "decnet/core/loop.h"
+#include "decnet/core/paths.h"
 #include "decnet/core/procmem.h"
 #include "decnet/core/runtime.h"
 #include "decnet/fleet/supervisor.h"
@@ -175,10 +176,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cfg.help_requested()) return std::fputs(cfg.Usage().c_str(), stdout), 0;
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  std::string bench_dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string("./x");
-  bench_dir = bench_dir.substr(0, bench_dir.rfind('/'));
+  std::string bench_dir = SelfExeDir();
+  if (bench_dir.empty()) bench_dir = ".";
   const std::string bin_dir = cfg.String("bin_dir").empty() ? bench_dir + "/../bin" : cfg.String("bin_dir");
   const std::string list = cfg.String("workers").empty() ? bench_dir + "/../workers.tsv" : cfg.String("workers");
   auto workers = fleet::ReadWorkerList(list);

@@ -1,8 +1,8 @@
-// decnet-api: the REST API, the live event stream (SSE) and the dashboard. Wiring only: the HTTP server is
-// libdecnet/http, the routes are api.cpp, the data comes from libdecnet/storage and the bus.
+// decnet-api: the REST API, the live event stream (SSE) and the dashboard. Wiring only: the HTTP
+// server is libdecnet/http, the routes are api.cpp, the data comes from libdecnet/storage and the
+// bus.
 #include <unistd.h>
 
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 
@@ -11,6 +11,7 @@
 #include "decnet/core/config.h"
 #include "decnet/core/json.h"
 #include "decnet/core/log.h"
+#include "decnet/core/paths.h"
 #include "decnet/http/server.h"
 #include "decnet/storage/repository.h"
 
@@ -18,14 +19,10 @@ namespace {
 
 using namespace decnet;
 
-// The dashboard bundle: <exe dir>/../web (build tree and /usr/lib layouts), else /usr/share/decnet/web.
+// The dashboard bundle: <exe dir>/../web (build tree and /usr/lib layouts), else
+// /usr/share/decnet/web.
 std::string DefaultWebRoot() {
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    std::string dir(exe);
-    dir.resize(dir.rfind('/'));
+  if (const std::string dir = SelfExeDir(); !dir.empty()) {
     std::string candidate = dir + "/../web";
     if (access((candidate + "/index.html").c_str(), R_OK) == 0) return candidate;
   }
@@ -36,7 +33,8 @@ bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return false;
   *host = listen.substr(0, colon);
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
   char* end = nullptr;
   long p = std::strtol(listen.c_str() + colon + 1, &end, 10);
   if (*end != '\0' || p < 0 || p > 65535) return false;
@@ -53,15 +51,18 @@ int main(int argc, char** argv) {
   c.AddString("jwt_secret", "", "HS256 secret for tokens (required; use DECNET_JWT_SECRET)");
   c.AddInt("token_ttl", 8 * 3600, 60, 30 * 86400, "token lifetime in seconds");
   c.AddString("cors_origins", "", "comma-separated origins allowed by CORS (empty: closed)");
-  c.AddString("web_root", "", "dashboard assets directory (default: <exe>/../web, then /usr/share/decnet/web)");
+  c.AddString("web_root", "",
+              "dashboard assets directory (default: <exe>/../web, then /usr/share/decnet/web)");
   c.AddInt("max_connections", 256, 1, 65536, "open HTTP connections beyond this get 503");
   c.AddInt("max_sse_streams", 64, 0, 4096, "concurrent /stream clients");
   c.AddInt("request_timeout_ms", 10000, 100, 600000, "a request must arrive whole within this");
-  c.AddInt("idle_timeout_ms", 30000, 100, 3600000, "keep-alive connections idle this long are closed");
+  c.AddInt("idle_timeout_ms", 30000, 100, 3600000,
+           "keep-alive connections idle this long are closed");
   c.AddInt("max_body_bytes", 64 * 1024, 1024, 16 << 20, "request body bound");
   c.AddInt("login_max_attempts", 10, 1, 100000, "login attempts per source per login_window");
   c.AddInt("login_window", 60, 1, 86400, "seconds of the login rate-limit window");
-  c.AddInt("max_export_rows", 20000, 1, 100000, "rows in one attackers export (built in memory, ~450 B a row)");
+  c.AddInt("max_export_rows", 20000, 1, 100000,
+           "rows in one attackers export (built in memory, ~450 B a row)");
 #ifndef DECNET_WORKER_NAMES
 #define DECNET_WORKER_NAMES "bus,collector,ingester,sniffer,profiler,reuse-correlator,api"
 #endif
@@ -81,19 +82,12 @@ int main(int argc, char** argv) {
   std::string host;
   int port = 0;
   if (!SplitHostPort(c.String("listen"), &host, &port)) {
-    DLOG_ERROR("listen '%s' (%s) is not ADDRESS:PORT", c.String("listen").c_str(), c.Source("listen").c_str());
+    DLOG_ERROR("listen '%s' (%s) is not ADDRESS:PORT", c.String("listen").c_str(),
+               c.Source("listen").c_str());
     return kExitUsage;
   }
-  auto dbcfg = storage::DbConfigFromConfig(c);
-  if (!dbcfg) {
-    DLOG_ERROR("%s", dbcfg.error().message.c_str());
-    return kExitUsage;
-  }
-  auto repo = storage::Open(*dbcfg);
-  if (!repo) {
-    DLOG_ERROR("database: %s", repo.error().message.c_str());
-    return kExitFailure;
-  }
+  storage::OpenedDb db = storage::OpenFromConfig(c);
+  if (!db.repo) return db.exit_code;
   opts.token_ttl_s = c.Int("token_ttl");
   opts.cors_origins = SplitCommaList(c.String("cors_origins"));
   opts.login_max_attempts = static_cast<int>(c.Int("login_max_attempts"));
@@ -102,17 +96,19 @@ int main(int argc, char** argv) {
   opts.web_root = c.String("web_root").empty() ? DefaultWebRoot() : c.String("web_root");
   opts.known_workers = SplitCommaList(c.String("known_workers"));
 
-  // The broker does not deliver a connection's own events back to it, so a stop addressed to this worker
-  // is applied here (after a short delay, so the 202 reaches the client first).
+  // The broker does not deliver a connection's own events back to it, so a stop addressed to this
+  // worker is applied here (after a short delay, so the 202 reaches the client first).
   Timer self_stop(w.loop());
-  api::Api api(**repo, opts,
-               [&w, &self_stop](const std::string& topic, const std::string& type, const std::string& payload) {
-                 w.bus().Publish(topic, type, payload);
-                 if (topic == "system." + w.name() + ".control") {
-                   self_stop.Start(200, 0, [&w] { w.RequestStop(kExitOk); });
-                 }
-               },
-               [] { return NowEpoch(); });
+  api::Api api(
+      *db.repo, opts,
+      [&w, &self_stop](const std::string& topic, const std::string& type,
+                       const std::string& payload) {
+        w.bus().Publish(topic, type, payload);
+        if (topic == "system." + w.name() + ".control") {
+          self_stop.Start(200, 0, [&w] { w.RequestStop(kExitOk); });
+        }
+      },
+      [] { return NowEpoch(); });
 
   http::ServerOptions so;
   so.host = host;
@@ -128,16 +124,19 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
 
-  w.bus().Subscribe("system.*.health", [&api](const bus::Event& e) { api.OnHealth(e.topic, e.payload_json); });
+  w.bus().Subscribe("system.*.health",
+                    [&api](const bus::Event& e) { api.OnHealth(e.topic, e.payload_json); });
   for (const char* pattern : {"attacker.>", "system.log", "credential.>", "decky.>"}) {
     w.bus().Subscribe(pattern, [&server](const bus::Event& e) {
       json::JsonWriter env;
       env.Str("topic", e.topic).Str("type", e.type).Str("id", e.id).Double("ts", e.ts);
-      env.Raw("payload", e.payload_json.empty() ? std::string_view("{}") : std::string_view(e.payload_json));
+      env.Raw("payload",
+              e.payload_json.empty() ? std::string_view("{}") : std::string_view(e.payload_json));
       server.SseBroadcast({}, env.Finish());  // unnamed: the topic is in the envelope
     });
   }
-  // The broker does not echo our own heartbeat back to us, so record it directly; then sample the fleet.
+  // The broker does not echo our own heartbeat back to us, so record it directly; then sample the
+  // fleet.
   auto fleet_timer = std::make_unique<Timer>(w.loop());
   const uint64_t every_ms = static_cast<uint64_t>(c.Int("health_interval")) * 1000;
   auto record = [&api, &w] {
@@ -155,12 +154,14 @@ int main(int argc, char** argv) {
   w.AddHealth([&](json::JsonWriter& j) {
     const http::ServerStats& s = server.stats();
     j.Uint("http_requests", s.requests).Uint("http_bad_requests", s.bad_requests);
-    j.Uint("http_open_connections", s.open_connections).Uint("http_rejected", s.connections_rejected);
+    j.Uint("http_open_connections", s.open_connections)
+        .Uint("http_rejected", s.connections_rejected);
     j.Uint("http_timeouts", s.timeouts).Uint("sse_streams", s.open_sse_streams);
     j.Uint("sse_dropped_streams", s.sse_dropped_streams).Uint("login_refused", api.login_refused());
     j.Uint("workers_dropped", api.workers().dropped());
   });
-  DLOG_NOTICE("dashboard and API on http://%s:%d/ (db %s)", host.c_str(), server.port(), dbcfg->path.c_str());
+  DLOG_NOTICE("dashboard and API on http://%s:%d/ (db %s)", host.c_str(), server.port(),
+              db.config.path.c_str());
   w.NotifyReady();
   record();
   return w.Run();

@@ -5,6 +5,7 @@
 
 #include "decnet/core/json.h"
 #include "decnet/core/log.h"
+#include "decnet/core/text.h"
 #include "decnet/syslog/framing.h"
 #include "docker_stream.h"
 
@@ -38,22 +39,6 @@ struct DockerInput::Request {
 };
 
 namespace {
-
-std::string UrlEncode(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 using Req = DockerInput::Request;
 
@@ -134,7 +119,7 @@ void DockerInput::Connect() {
     OnEventsEnd();
   };
   const std::string filters = R"({"type":["container"],"event":["start"]})";
-  Launch(loop_, opts_.socket_path, r, "/events?filters=" + UrlEncode(filters));
+  Launch(loop_, opts_.socket_path, r, "/events?filters=" + PercentEncode(filters));
   List();
 }
 
@@ -264,7 +249,7 @@ void DockerInput::Follow(const std::string& id, int64_t since) {
   };
   DLOG_INFO("docker: following container %.12s", id.c_str());
   Launch(loop_, opts_.socket_path, r,
-         "/containers/" + UrlEncode(id) +
+         "/containers/" + PercentEncode(id) +
              "/logs?follow=1&stdout=1&stderr=1&since=" + std::to_string(since));
 }
 

@@ -3,10 +3,10 @@
 // (debounced) and on a poll timer; each run processes batches of logs after the cursor, writes the
 // changed profiles and the cursor in one transaction, then publishes attacker.observed (first
 // sighting) and attacker.scored (changed profile).
-#include <memory>
 
 #include "decnet/bus/worker.h"
 #include "decnet/core/log.h"
+#include "decnet/core/polled_job.h"
 #include "decnet/intel/profiler.h"
 #include "decnet/storage/repository.h"
 
@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
            "seconds between polls of the logs table when the bus is quiet");
   c.AddInt("wake_delay_ms", 250, 0, 60000, "debounce after a bus wake-up before reading the logs");
   c.AddInt("batch_rows", 500, 1, 1000, "log rows per read");
-  c.AddInt("rows_per_commit", 5000, 1, 1000000, "log rows folded per transaction (each changed profile written once)");
+  c.AddInt("rows_per_commit", 5000, 1, 1000000,
+           "log rows folded per transaction (each changed profile written once)");
   c.AddInt("max_batches_per_run", 4, 1, 100000, "transactions before yielding to the loop");
   c.AddInt("max_ips", 10000, 1, 10000000,
            "attacker profiles held in memory (least recently seen evicted to the DB)");
@@ -30,16 +31,8 @@ int main(int argc, char** argv) {
   storage::AddDbConfigKeys(c);
   if (auto code = w.Init(argc, argv)) return *code;
 
-  auto dbcfg = storage::DbConfigFromConfig(c);
-  if (!dbcfg) {
-    DLOG_ERROR("%s", dbcfg.error().message.c_str());
-    return kExitUsage;
-  }
-  auto repo = storage::Open(*dbcfg);
-  if (!repo) {
-    DLOG_ERROR("database: %s", repo.error().message.c_str());
-    return kExitFailure;
-  }
+  storage::OpenedDb db = storage::OpenFromConfig(c);
+  if (!db.repo) return db.exit_code;
 
   intel::ProfilerOptions opts;
   opts.batch_rows = static_cast<int>(c.Int("batch_rows"));
@@ -52,32 +45,22 @@ int main(int argc, char** argv) {
   opts.engine.limits.max_services = static_cast<size_t>(c.Int("max_services"));
   opts.engine.limits.max_deckies = static_cast<size_t>(c.Int("max_deckies"));
   intel::Profiler profiler(
-      **repo, opts,
+      *db.repo, opts,
       [&w](std::string_view topic, std::string_view type, const std::string& payload) {
         w.bus().Publish(topic, type, payload);
       });
 
-  auto run_timer = std::make_unique<Timer>(w.loop());
-  auto poll_timer = std::make_unique<Timer>(w.loop());
-  bool run_scheduled = false;
-  std::function<void(uint64_t)> schedule;
-  auto run = [&] {
-    run_scheduled = false;
+  PolledJob job(w.loop(), [&] {
     auto n = profiler.RunOnce();
     if (!n) return;  // logged by the profiler; the next poll retries from the DB's cursor
     // Rows were read, so more may wait: continue on the next loop turn (letting the bus breathe)
     // until a run reads nothing.
-    if (*n > 0) schedule(0);
-  };
-  schedule = [&](uint64_t delay_ms) {
-    if (run_scheduled) return;
-    run_scheduled = true;
-    run_timer->Start(delay_ms, 0, run);
-  };
+    if (*n > 0) job.Wake(0);
+  });
   const uint64_t wake_delay = static_cast<uint64_t>(c.Int("wake_delay_ms"));
-  w.bus().Subscribe("attacker.session.ended", [&](const bus::Event&) { schedule(wake_delay); });
-  w.bus().Subscribe("system.log", [&](const bus::Event&) { schedule(wake_delay); });
-  poll_timer->Start(0, static_cast<uint64_t>(c.Int("poll_interval")) * 1000, [&] { schedule(0); });
+  w.bus().Subscribe("attacker.session.ended", [&](const bus::Event&) { job.Wake(wake_delay); });
+  w.bus().Subscribe("system.log", [&](const bus::Event&) { job.Wake(wake_delay); });
+  job.StartPolling(static_cast<uint64_t>(c.Int("poll_interval")) * 1000);
 
   w.AddHealth([&](json::JsonWriter& j) {
     const auto& s = profiler.stats();
@@ -97,12 +80,9 @@ int main(int argc, char** argv) {
   });
   // Batches are synchronous: by the time a stop runs, none is in hand. Close the timers so the loop
   // ends.
-  w.OnStop([&] {
-    run_timer.reset();
-    poll_timer.reset();
-  });
+  w.OnStop([&] { job.Stop(); });
   w.NotifyReady();
-  DLOG_INFO("profiling %s (max_ips=%zu, batch_rows=%d)", dbcfg->path.c_str(), opts.engine.max_ips,
-            opts.batch_rows);
+  DLOG_INFO("profiling %s (max_ips=%zu, batch_rows=%d)", db.config.path.c_str(),
+            opts.engine.max_ips, opts.batch_rows);
   return w.Run();
 }

@@ -2,10 +2,10 @@
 // decnet::intel::ReuseCorrelator (libdecnet/intel). Wakes on credential.captured (debounced) and on
 // a slow poll; each pass upserts credential_reuse and publishes credential.reuse.detected per new
 // or grown finding, after the commit.
-#include <memory>
 
 #include "decnet/bus/worker.h"
 #include "decnet/core/log.h"
+#include "decnet/core/polled_job.h"
 #include "decnet/intel/reuse_correlator.h"
 #include "decnet/storage/repository.h"
 
@@ -20,44 +20,27 @@ int main(int argc, char** argv) {
   storage::AddDbConfigKeys(c);
   if (auto code = w.Init(argc, argv)) return *code;
 
-  auto dbcfg = storage::DbConfigFromConfig(c);
-  if (!dbcfg) {
-    DLOG_ERROR("%s", dbcfg.error().message.c_str());
-    return kExitUsage;
-  }
-  auto repo = storage::Open(*dbcfg);
-  if (!repo) {
-    DLOG_ERROR("database: %s", repo.error().message.c_str());
-    return kExitFailure;
-  }
+  storage::OpenedDb db = storage::OpenFromConfig(c);
+  if (!db.repo) return db.exit_code;
   intel::ReuseOptions opts;
   opts.min_targets = static_cast<int>(c.Int("min_targets"));
   opts.max_groups = static_cast<int>(c.Int("max_groups"));
   intel::ReuseCorrelator rc(
-      **repo, opts,
+      *db.repo, opts,
       [&w](std::string_view topic, std::string_view type, const std::string& payload) {
         w.bus().Publish(topic, type, payload);
       });
   uint64_t failures = 0;
-  auto run_timer = std::make_unique<Timer>(w.loop());
-  auto poll_timer = std::make_unique<Timer>(w.loop());
-  bool scheduled = false;
-  auto pass = [&] {
-    scheduled = false;
+  PolledJob job(w.loop(), [&] {
     auto n = rc.Tick();
     if (!n) {
       ++failures;
       DLOG_WARN("reuse pass failed (retrying on the next wake): %s", n.error().message.c_str());
     }
-  };
-  auto schedule = [&](uint64_t delay_ms) {
-    if (scheduled) return;
-    scheduled = true;
-    run_timer->Start(delay_ms, 0, pass);
-  };
+  });
   const uint64_t wake_delay = static_cast<uint64_t>(c.Int("wake_delay_ms"));
-  w.bus().Subscribe("credential.captured", [&](const bus::Event&) { schedule(wake_delay); });
-  poll_timer->Start(0, static_cast<uint64_t>(c.Int("poll_interval")) * 1000, [&] { schedule(0); });
+  w.bus().Subscribe("credential.captured", [&](const bus::Event&) { job.Wake(wake_delay); });
+  job.StartPolling(static_cast<uint64_t>(c.Int("poll_interval")) * 1000);
   w.AddHealth([&](json::JsonWriter& j) {
     const auto& s = rc.stats();
     j.Uint("passes", s.passes)
@@ -66,10 +49,7 @@ int main(int argc, char** argv) {
         .Uint("inserted", s.inserted)
         .Uint("failures", failures);
   });
-  w.OnStop([&] {
-    run_timer.reset();
-    poll_timer.reset();
-  });
+  w.OnStop([&] { job.Stop(); });
   w.NotifyReady();
   return w.Run();
 }

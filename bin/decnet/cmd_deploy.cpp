@@ -57,33 +57,27 @@ int ServicesCmd(int argc, char** argv) {
   int rc = 0;
   if (!ParseFlags(o, argc, argv, r, rc)) return rc;
   if (r.count("json")) {
-    std::string out = "[";
-    bool first = true;
-    for (const ServiceDef& s : Services()) {
-      std::string ports = "[", schema = "[";
-      for (size_t i = 0; i < s.ports.size(); ++i) {
-        json::JsonWriter p;
-        p.Int("port", s.ports[i].port).Str("proto", ProtoName(s.ports[i].proto));
-        ports += (i ? "," : "") + p.Finish();
-      }
-      for (size_t i = 0; i < s.schema.size(); ++i) {
-        json::JsonWriter f;
-        f.Str("key", s.schema[i].key)
-            .Str("type", FieldTypeName(s.schema[i].type))
-            .Str("help", s.schema[i].help);
-        if (!s.schema[i].choices.empty()) f.Raw("choices", JsonStrings(s.schema[i].choices));
-        schema += (i ? "," : "") + f.Finish();
-      }
+    auto port_json = [](const PortSpec& p) {
+      json::JsonWriter w;
+      w.Int("port", p.port).Str("proto", ProtoName(p.proto));
+      return w.Finish();
+    };
+    auto setting_json = [](const ConfigField& field) {
+      json::JsonWriter w;
+      w.Str("key", field.key).Str("type", FieldTypeName(field.type)).Str("help", field.help);
+      if (!field.choices.empty()) w.Raw("choices", JsonStrings(field.choices));
+      return w.Finish();
+    };
+    std::string out = JsonArray(Services(), [&](const ServiceDef& s) {
       json::JsonWriter w;
       w.Str("name", s.name)
           .Str("description", s.description)
-          .Raw("ports", ports + "]")
-          .Raw("settings", schema + "]");
+          .Raw("ports", JsonArray(s.ports, port_json))
+          .Raw("settings", JsonArray(s.schema, setting_json));
       w.Bool("fleet_singleton", s.fleet_singleton).Bool("randomizable", s.randomizable);
-      out += (first ? "" : ",") + w.Finish();
-      first = false;
-    }
-    std::printf("%s]\n", out.c_str());
+      return w.Finish();
+    });
+    std::printf("%s\n", out.c_str());
     return 0;
   }
   std::printf("%-14s %-22s %s\n", "SERVICE", "PORTS", "DESCRIPTION");
@@ -104,18 +98,15 @@ int ArchetypesCmd(int argc, char** argv) {
   int rc = 0;
   if (!ParseFlags(o, argc, argv, r, rc)) return rc;
   if (r.count("json")) {
-    std::string out = "[";
-    bool first = true;
-    for (const Archetype& a : Archetypes()) {
+    std::string out = JsonArray(Archetypes(), [](const Archetype& a) {
       json::JsonWriter w;
       w.Str("slug", a.slug).Str("display_name", a.display_name).Str("description", a.description);
       w.Raw("services", JsonStrings(a.services))
           .Raw("preferred_distros", JsonStrings(a.preferred_distros));
       w.Str("os_profile", a.os_profile);
-      out += (first ? "" : ",") + w.Finish();
-      first = false;
-    }
-    std::printf("%s]\n", out.c_str());
+      return w.Finish();
+    });
+    std::printf("%s\n", out.c_str());
     return 0;
   }
   std::printf("%-20s %-28s %-10s %s\n", "ARCHETYPE", "SERVICES", "OS", "DESCRIPTION");
@@ -134,26 +125,21 @@ int DistrosCmd(int argc, char** argv) {
   int rc = 0;
   if (!ParseFlags(o, argc, argv, r, rc)) return rc;
   if (r.count("json")) {
-    std::string distros = "[", profiles = "[";
-    bool first = true;
-    for (const Distro& d : Distros()) {
+    std::string distros = JsonArray(Distros(), [](const Distro& d) {
       json::JsonWriter w;
       w.Str("slug", d.slug).Str("image", d.image).Str("display_name", d.display_name);
       w.Str("hostname_style", d.hostname_style);
-      distros += (first ? "" : ",") + w.Finish();
-      first = false;
-    }
-    first = true;
-    for (const OsProfile& p : OsProfiles()) {
+      return w.Finish();
+    });
+    std::string profiles = JsonArray(OsProfiles(), [](const OsProfile& p) {
       json::JsonWriter sys;
       for (const auto& [k, v] : p.sysctls) sys.Str(k, v);
       json::JsonWriter w;
       w.Str("slug", p.slug).Raw("sysctls", sys.Finish());
-      profiles += (first ? "" : ",") + w.Finish();
-      first = false;
-    }
+      return w.Finish();
+    });
     json::JsonWriter top;
-    top.Raw("distros", distros + "]").Raw("os_profiles", profiles + "]");
+    top.Raw("distros", distros).Raw("os_profiles", profiles);
     std::printf("%s\n", top.Finish().c_str());
     return 0;
   }
@@ -360,9 +346,7 @@ int Status(int argc, char** argv) {
   auto list = store.List();
   if (!list) return Fail("status", list.error().message);
   if (r.count("json")) {
-    std::string out = "[";
-    for (size_t i = 0; i < list->size(); ++i) {
-      const TopologyRecord& rec = (*list)[i];
+    std::string out = JsonArray(*list, [](const TopologyRecord& rec) {
       json::JsonWriter w;
       w.Str("id", rec.id)
           .Str("kind", KindName(rec.topology.kind))
@@ -372,21 +356,16 @@ int Status(int argc, char** argv) {
       w.Int("deckies", static_cast<int64_t>(rec.topology.deckies.size()));
       w.Int("deployed", static_cast<int64_t>(rec.deployed.size()))
           .Int("created_at", rec.created_at);
-      out += (i ? "," : "") + w.Finish();
-    }
-    std::printf("%s]\n", out.c_str());
+      return w.Finish();
+    });
+    std::printf("%s\n", out.c_str());
     return 0;
   }
   if (list->empty()) {
     std::printf("no fleets or topologies in %s\n", store.dir().c_str());
     return 0;
   }
-  std::printf("%-20s %-6s %-12s %5s %7s %s\n", "ID", "KIND", "STATUS", "LANS", "DECKIES", "HASH");
-  for (const TopologyRecord& rec : *list) {
-    std::printf("%-20s %-6s %-12s %5zu %7zu %s\n", rec.id.c_str(), KindName(rec.topology.kind),
-                rec.status.c_str(), rec.topology.lans.size(), rec.topology.deckies.size(),
-                rec.hash.substr(0, 16).c_str());
-  }
+  PrintTopologyTable(*list);
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <ctime>
 
 #include "decnet/core/json.h"
+#include "decnet/core/runtime.h"
 #include "decnet/topology/serialize.h"
 #include "decnet/topology/validator.h"
 
@@ -37,6 +38,15 @@ int Fail(const char* cmd, const std::string& msg, int code) {
   return code;
 }
 
+void PrintTopologyTable(const std::vector<TopologyRecord>& list) {
+  std::printf("%-20s %-6s %-12s %5s %7s %s\n", "ID", "KIND", "STATUS", "LANS", "DECKIES", "HASH");
+  for (const TopologyRecord& rec : list) {
+    std::printf("%-20s %-6s %-12s %5zu %7zu %s\n", rec.id.c_str(),
+                topology::KindName(rec.topology.kind), rec.status.c_str(), rec.topology.lans.size(),
+                rec.topology.deckies.size(), rec.hash.substr(0, 16).c_str());
+  }
+}
+
 std::string ResolveStateDir(const std::string& flag) {
   if (!flag.empty()) return flag;
   const char* env = std::getenv("DECNET_STATE_DIR");
@@ -46,25 +56,8 @@ std::string ResolveStateDir(const std::string& flag) {
 
 bool IsValidId(const std::string& id) { return id.size() <= 32 && topology::IsValidScope(id); }
 
-Status MakeDirs(const std::string& path) {
-  std::string cur;
-  size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    cur = path.substr(0, pos);
-    if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), 0750) != 0 && errno != EEXIST) {
-      return MakeError(Errc::kIo, "mkdir " + cur + ": " + std::strerror(errno));
-    }
-  }
-  return Ok();
-}
-
 Status WriteFileAtomic(const std::string& path, const std::string& data) {
-  const size_t slash = path.rfind('/');
-  if (slash != std::string::npos && slash > 0) {
-    if (auto st = MakeDirs(path.substr(0, slash)); !st) return st;
-  }
+  if (auto st = MakeParentDirs(path); !st) return st;
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return MakeError(Errc::kIo, "open " + tmp + ": " + std::strerror(errno));

@@ -66,7 +66,6 @@ std::string ResolveStateDir(const std::string& flag);
 bool IsValidId(const std::string& id);
 
 Status WriteFileAtomic(const std::string& path, const std::string& data);
-Status MakeDirs(const std::string& path);
 
 // How to run compose: "docker compose" (plugin) or "docker-compose". $DECNET_DOCKER overrides the
 // docker binary (tests point it at a recording stub).
@@ -102,5 +101,21 @@ DeployOptions RenderOptions(const cxxopts::ParseResult& r, const std::string& st
 
 // Prints "decnet <cmd>: <msg>" to stderr and returns `code`.
 int Fail(const char* cmd, const std::string& msg, int code = 1);
+
+// "[a,b,...]": the JSON texts `to_json(item)` of `items`, in order.
+template <typename Items, typename ToJson>
+std::string JsonArray(const Items& items, ToJson to_json) {
+  std::string out = "[";
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += ',';
+    first = false;
+    out += to_json(item);
+  }
+  return out + "]";
+}
+
+// The table of `decnet status` and `decnet topology list`: id, kind, status, sizes, short hash.
+void PrintTopologyTable(const std::vector<TopologyRecord>& list);
 
 }  // namespace decnet::cli

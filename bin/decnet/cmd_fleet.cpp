@@ -17,6 +17,7 @@
 #include "decnet/core/config.h"
 #include "decnet/core/loop.h"
 #include "decnet/core/procmem.h"
+#include "decnet/core/paths.h"
 #include "decnet/core/runtime.h"
 #include "decnet/fleet/supervisor.h"
 #include "decnet/fleet/worker_list.h"
@@ -26,24 +27,13 @@ namespace {
 using namespace decnet;
 
 std::string SelfDir() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  buf[n] = '\0';
-  std::string p(buf);
-  return p.substr(0, p.rfind('/'));
+  std::string dir = SelfExeDir();
+  return dir.empty() ? "." : dir;
 }
 
 bool Exists(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0;
-}
-
-std::string Absolute(const std::string& p) {
-  if (!p.empty() && p[0] == '/') return p;
-  char cwd[PATH_MAX];
-  if (!::getcwd(cwd, sizeof cwd)) return p;
-  return std::string(cwd) + "/" + p;
 }
 
 // A secret file in the state dir, created once with 32 random bytes as hex (mode 0600).
@@ -126,7 +116,7 @@ int Up(int argc, char** argv) {
   }
   if (cfg.help_requested()) return std::fputs(cfg.Usage().c_str(), stdout), 0;
 
-  const std::string state = Absolute(cfg.String("state_dir"));
+  const std::string state = AbsolutePath(cfg.String("state_dir"));
   const std::string bin_dir = cfg.String("bin_dir").empty() ? SelfDir() : cfg.String("bin_dir");
   std::string list_path = cfg.String("workers");
   if (list_path.empty()) {
@@ -276,7 +266,7 @@ int StatusCmd(int argc, char** argv) {
     return 2;
   }
   if (cfg.help_requested()) return std::fputs(cfg.Usage().c_str(), stdout), 0;
-  const std::string path = Absolute(cfg.String("state_dir")) + "/fleet.pids";
+  const std::string path = AbsolutePath(cfg.String("state_dir")) + "/fleet.pids";
   FILE* f = std::fopen(path.c_str(), "re");
   if (!f) {
     std::fprintf(stderr, "decnet fleet status: no fleet state at %s (is `decnet fleet up` running?)\n",

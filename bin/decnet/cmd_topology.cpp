@@ -5,6 +5,7 @@
 #include <cstring>
 #include <ctime>
 #include <cxxopts.hpp>
+#include <optional>
 
 #include "cli.h"
 #include "cmd_deploy_state.h"
@@ -43,6 +44,24 @@ int LoadOr(StateStore& store, const std::string& id, const char* cmd, TopologyRe
   if (!r) return Fail(cmd, r.error().message, r.error().code == Errc::kNotFound ? 2 : 1);
   rec = std::move(*r);
   return 0;
+}
+
+// The stored topology a command names by id, with the command's flags and the store it came from.
+struct Target {
+  cxxopts::ParseResult flags;
+  std::string id;
+  std::optional<StateStore> store;
+  TopologyRecord rec;
+  int exit_code = 0;  // when LoadTarget fails: what the command returns
+};
+
+// Parses the flags and the id, then loads that topology. Returns false when the command should exit
+// with t.exit_code (help, bad usage, no such topology).
+bool LoadTarget(cxxopts::Options& o, int argc, char** argv, const char* cmd, Target& t) {
+  if (!TakeId(o, argc, argv, t.flags, t.id, t.exit_code)) return false;
+  t.store.emplace(ResolveStateDir(t.flags["state-dir"].as<std::string>()));
+  t.exit_code = LoadOr(*t.store, t.id, cmd, t.rec);
+  return t.exit_code == 0;
 }
 
 std::string Summary(const TopologyRecord& rec) {
@@ -154,17 +173,10 @@ int List(int argc, char** argv) {
   auto list = store.List();
   if (!list) return Fail("topology list", list.error().message);
   if (r.count("json")) {
-    std::string out = "[";
-    for (size_t i = 0; i < list->size(); ++i) out += (i ? "," : "") + Summary((*list)[i]);
-    std::printf("%s]\n", out.c_str());
+    std::printf("%s\n", JsonArray(*list, Summary).c_str());
     return 0;
   }
-  std::printf("%-20s %-6s %-12s %5s %7s %s\n", "ID", "KIND", "STATUS", "LANS", "DECKIES", "HASH");
-  for (const TopologyRecord& rec : *list) {
-    std::printf("%-20s %-6s %-12s %5zu %7zu %s\n", rec.id.c_str(), KindName(rec.topology.kind),
-                rec.status.c_str(), rec.topology.lans.size(), rec.topology.deckies.size(),
-                rec.hash.substr(0, 16).c_str());
-  }
+  PrintTopologyTable(*list);
   return 0;
 }
 
@@ -172,14 +184,10 @@ int Show(int argc, char** argv) {
   cxxopts::Options o("decnet topology show",
                      "Show one topology: LANs, deckies, addresses, services.");
   AddStateFlags(o);
-  cxxopts::ParseResult r;
-  std::string id;
-  int rc = 0;
-  if (!TakeId(o, argc, argv, r, id, rc)) return rc;
-  StateStore store(ResolveStateDir(r["state-dir"].as<std::string>()));
-  TopologyRecord rec;
-  if ((rc = LoadOr(store, id, "topology show", rec)) != 0) return rc;
-  if (r.count("json")) {
+  Target t;
+  if (!LoadTarget(o, argc, argv, "topology show", t)) return t.exit_code;
+  const TopologyRecord& rec = t.rec;
+  if (t.flags.count("json")) {
     json::JsonWriter w;
     w.Raw("summary", Summary(rec)).Raw("topology", ToJson(rec.topology));
     std::printf("%s\n", w.Finish().c_str());
@@ -245,17 +253,16 @@ int ValidateCmd(int argc, char** argv) {
   }
   auto problems = Validate(t);
   if (r.count("json")) {
-    std::string list = "[";
-    for (size_t i = 0; i < problems.size(); ++i) {
+    std::string list = JsonArray(problems, [](const Problem& p) {
       json::JsonWriter w;
-      w.Str("rule", problems[i].rule).Str("message", problems[i].message);
-      list += (i ? "," : "") + w.Finish();
-    }
+      w.Str("rule", p.rule).Str("message", p.message);
+      return w.Finish();
+    });
     json::JsonWriter w;
     w.Str("topology", label)
         .Bool("valid", problems.empty())
         .Str("hash", CanonicalHash(t))
-        .Raw("problems", list + "]");
+        .Raw("problems", list);
     std::printf("%s\n", w.Finish().c_str());
   } else if (problems.empty()) {
     std::printf("%s: valid (%zu LANs, %zu deckies)\n", label.c_str(), t.lans.size(),
@@ -271,51 +278,37 @@ int DeployCmd(int argc, char** argv) {
   cxxopts::Options o("decnet topology deploy",
                      "Render and deploy a stored topology (incremental).");
   AddRenderFlags(o);
-  cxxopts::ParseResult r;
-  std::string id;
-  int rc = 0;
-  if (!TakeId(o, argc, argv, r, id, rc)) return rc;
-  StateStore store(ResolveStateDir(r["state-dir"].as<std::string>()));
-  TopologyRecord rec;
-  if ((rc = LoadOr(store, id, "topology deploy", rec)) != 0) return rc;
-  return DeployRecord(store, rec, RenderOptions(r, store.dir()), true);
+  Target t;
+  if (!LoadTarget(o, argc, argv, "topology deploy", t)) return t.exit_code;
+  return DeployRecord(*t.store, t.rec, RenderOptions(t.flags, t.store->dir()), true);
 }
 
 int TeardownCmd(int argc, char** argv) {
   cxxopts::Options o("decnet topology teardown",
                      "Stop and remove a deployed topology's containers and networks.");
   AddStateFlags(o);
-  cxxopts::ParseResult r;
-  std::string id;
-  int rc = 0;
-  if (!TakeId(o, argc, argv, r, id, rc)) return rc;
-  StateStore store(ResolveStateDir(r["state-dir"].as<std::string>()));
-  TopologyRecord rec;
-  if ((rc = LoadOr(store, id, "topology teardown", rec)) != 0) return rc;
-  return TeardownRecord(store, rec, r.count("json") > 0);
+  Target t;
+  if (!LoadTarget(o, argc, argv, "topology teardown", t)) return t.exit_code;
+  return TeardownRecord(*t.store, t.rec, t.flags.count("json") > 0);
 }
 
 int Delete(int argc, char** argv) {
   cxxopts::Options o("decnet topology delete", "Delete a stored topology that is not deployed.");
   AddStateFlags(o);
-  cxxopts::ParseResult r;
-  std::string id;
-  int rc = 0;
-  if (!TakeId(o, argc, argv, r, id, rc)) return rc;
-  StateStore store(ResolveStateDir(r["state-dir"].as<std::string>()));
-  TopologyRecord rec;
-  if ((rc = LoadOr(store, id, "topology delete", rec)) != 0) return rc;
-  if (rec.status != "pending" && rec.status != "torn_down" && rec.status != "failed") {
-    return Fail("topology delete",
-                "topology '" + id + "' is " + rec.status + "; tear it down first", 2);
+  Target t;
+  if (!LoadTarget(o, argc, argv, "topology delete", t)) return t.exit_code;
+  const std::string& status = t.rec.status;
+  if (status != "pending" && status != "torn_down" && status != "failed") {
+    return Fail("topology delete", "topology '" + t.id + "' is " + status + "; tear it down first",
+                2);
   }
-  if (auto st = store.Remove(id); !st) return Fail("topology delete", st.error().message);
-  if (r.count("json")) {
+  if (auto st = t.store->Remove(t.id); !st) return Fail("topology delete", st.error().message);
+  if (t.flags.count("json")) {
     json::JsonWriter w;
-    w.Str("id", id).Bool("deleted", true);
+    w.Str("id", t.id).Bool("deleted", true);
     std::printf("%s\n", w.Finish().c_str());
   } else {
-    std::printf("deleted topology %s\n", id.c_str());
+    std::printf("deleted topology %s\n", t.id.c_str());
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 // decnet user add NAME [--password-stdin] [--role admin|viewer]: create a dashboard/API user.
-// There is no default password: without --password-stdin a random one is generated and printed once.
+// There is no default password: without --password-stdin a random one is generated and printed
+// once.
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,13 +18,15 @@ using namespace decnet;
 
 std::string NewUuid() {
   std::string h = http::RandomHex(16);
-  h[12] = '4';                                    // version 4
+  h[12] = '4';                                                  // version 4
   h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];  // variant 10xx
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
 }
 
 int UserAdd(int argc, char** argv) {
-  Config cfg("user", "decnet user add NAME [--password-stdin] [--role admin|viewer]: create an API user");
+  Config cfg("user",
+             "decnet user add NAME [--password-stdin] [--role admin|viewer]: create an API user");
   cfg.AddString("state_dir", "/var/lib/decnet", "state directory (locates the DB)");
   cfg.AddBool("password_stdin", false, "read the password from the first line of stdin");
   cfg.AddString("role", "admin", "admin | viewer");
@@ -55,22 +58,17 @@ int UserAdd(int argc, char** argv) {
       return 2;
     }
     password = buf;
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+      password.pop_back();
   }
   if (Status st = http::CheckPasswordPolicy(password); !st) {
     std::fprintf(stderr, "decnet user add: %s\n", st.error().message.c_str());
     return 2;
   }
-  auto dbcfg = storage::DbConfigFromConfig(cfg);
-  if (!dbcfg) {
-    std::fprintf(stderr, "decnet user add: %s\n", dbcfg.error().message.c_str());
-    return 2;
-  }
-  auto repo = storage::Open(*dbcfg);
-  if (!repo) {
-    std::fprintf(stderr, "decnet user add: database: %s\n", repo.error().message.c_str());
-    return 1;
-  }
+  storage::OpenedDb db = storage::OpenFromConfig(cfg, [](const std::string& why) {
+    std::fprintf(stderr, "decnet user add: %s\n", why.c_str());
+  });
+  if (!db.repo) return db.exit_code;
   auto hash = http::HashPassword(password);
   if (!hash) {
     std::fprintf(stderr, "decnet user add: %s\n", hash.error().message.c_str());
@@ -83,14 +81,16 @@ int UserAdd(int argc, char** argv) {
   u.role = role;
   u.must_change_password = cfg.Bool("must_change_password");
   u.created_at_us = static_cast<int64_t>(NowEpoch() * 1e6);
-  if (Status st = (*repo)->CreateUser(u); !st) {
+  if (Status st = db.repo->CreateUser(u); !st) {
     std::fprintf(stderr, "decnet user add: %s\n",
-                 st.error().code == Errc::kBusy ? ("user '" + u.username + "' already exists").c_str()
-                                                : st.error().message.c_str());
+                 st.error().code == Errc::kBusy
+                     ? ("user '" + u.username + "' already exists").c_str()
+                     : st.error().message.c_str());
     return 1;
   }
   if (generated) {
-    std::printf("created %s user '%s' with password: %s\n", role.c_str(), u.username.c_str(), password.c_str());
+    std::printf("created %s user '%s' with password: %s\n", role.c_str(), u.username.c_str(),
+                password.c_str());
   } else {
     std::printf("created %s user '%s'\n", role.c_str(), u.username.c_str());
   }

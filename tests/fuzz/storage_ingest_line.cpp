@@ -1,9 +1,10 @@
-// libFuzzer target: the ingest-line decoder (attacker-influenced JSON lines) with small limits so deep
-// and long inputs hit the bounds quickly.
+// libFuzzer target: the ingest-line decoder (attacker-influenced JSON lines) with small limits so
+// deep and long inputs hit the bounds quickly.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "decnet/core/text.h"
 #include "decnet/storage/ingest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -15,6 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)decnet::storage::DecodeIngestLine(line, limits, &rec);
   int64_t us = 0;
   (void)decnet::storage::ParseIsoTimestamp(line.substr(0, 64), &us);
-  (void)decnet::storage::IsValidUtf8(line);
+  (void)decnet::IsValidUtf8(line);
   return 0;
 }

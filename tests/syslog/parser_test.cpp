@@ -92,6 +92,9 @@ TEST(SyslogParser, Bom) {
   EXPECT_TRUE(m.msg_has_bom);
   EXPECT_EQ(m.msg, "h\xC3\xA9llo");
   EXPECT_FALSE(Parse("<14>1 - h a - e - \xEF\xBB\xBF\xFF\xFE", &m, Strict()));
+  // RFC 3629 UTF-8 only: an overlong '/' and a UTF-16 surrogate are not UTF-8.
+  EXPECT_FALSE(Parse("<14>1 - h a - e - \xEF\xBB\xBF\xC0\xAF", &m, Strict()));
+  EXPECT_FALSE(Parse("<14>1 - h a - e - \xEF\xBB\xBF\xED\xA0\x80", &m, Strict()));
   ASSERT_TRUE(Parse("<14>1 - h a - e - \xEF\xBB\xBF\xFF\xFE", &m));  // lenient keeps it
   EXPECT_TRUE(m.msg_has_bom);
 }

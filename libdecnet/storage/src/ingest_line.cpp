@@ -4,6 +4,7 @@
 #include <string>
 
 #include "decnet/core/json.h"
+#include "decnet/core/text.h"
 #include "decnet/storage/ingest.h"
 
 namespace decnet::storage {
@@ -23,8 +24,10 @@ std::string FieldText(const Value& fields, const char* key) {
 
 bool Has(const Value& fields, const char* key) { return !FieldText(fields, key).empty(); }
 
-// Adds "key": <the field as the original had it> or null (the Python payloads carry None for absent).
-void CopyField(json::JsonWriter& w, const Value& fields, const char* key, const char* out_key = nullptr) {
+// Adds "key": <the field as the original had it> or null (the Python payloads carry None for
+// absent).
+void CopyField(json::JsonWriter& w, const Value& fields, const char* key,
+               const char* out_key = nullptr) {
   const char* name = out_key ? out_key : key;
   auto it = fields.FindMember(key);
   if (it == fields.MemberEnd() || it->value.IsNull()) {
@@ -41,8 +44,10 @@ void CopyField(json::JsonWriter& w, const Value& fields, const char* key, const 
 void CopyOrNull(json::JsonWriter& w, const Value& fields, const char* key) {
   // `x or None`: an empty string becomes null.
   std::string t = FieldText(fields, key);
-  if (t.empty()) w.Null(key);
-  else CopyField(w, fields, key);
+  if (t.empty())
+    w.Null(key);
+  else
+    CopyField(w, fields, key);
 }
 
 bool IsBase64(std::string_view s) {
@@ -71,17 +76,27 @@ std::pair<const char*, const char*> ClassifyUa(std::string_view ua) {
     const char* tool;
   };
   static const Sig kSigs[] = {
-      {"nmap", "scanner", "nmap"},       {"masscan", "scanner", "masscan"},
-      {"zgrab", "scanner", "zgrab"},     {"nikto", "scanner", "nikto"},
-      {"sqlmap", "scanner", "sqlmap"},   {"nuclei", "scanner", "nuclei"},
-      {"gobuster", "scanner", "gobuster"}, {"dirbuster", "scanner", "dirbuster"},
-      {"curl/", "cli", "curl"},          {"wget/", "cli", "wget"},
-      {"python-requests", "library", "python-requests"}, {"python-urllib", "library", "python-urllib"},
-      {"aiohttp", "library", "aiohttp"}, {"go-http-client", "library", "go-http-client"},
-      {"okhttp", "library", "okhttp"},   {"java/", "library", "java"},
+      {"nmap", "scanner", "nmap"},
+      {"masscan", "scanner", "masscan"},
+      {"zgrab", "scanner", "zgrab"},
+      {"nikto", "scanner", "nikto"},
+      {"sqlmap", "scanner", "sqlmap"},
+      {"nuclei", "scanner", "nuclei"},
+      {"gobuster", "scanner", "gobuster"},
+      {"dirbuster", "scanner", "dirbuster"},
+      {"curl/", "cli", "curl"},
+      {"wget/", "cli", "wget"},
+      {"python-requests", "library", "python-requests"},
+      {"python-urllib", "library", "python-urllib"},
+      {"aiohttp", "library", "aiohttp"},
+      {"go-http-client", "library", "go-http-client"},
+      {"okhttp", "library", "okhttp"},
+      {"java/", "library", "java"},
       {"libwww-perl", "library", "libwww-perl"},
-      {"bot", "bot", nullptr},           {"spider", "bot", nullptr},
-      {"crawl", "bot", nullptr},         {"mozilla/", "browser", nullptr},
+      {"bot", "bot", nullptr},
+      {"spider", "bot", nullptr},
+      {"crawl", "bot", nullptr},
+      {"mozilla/", "browser", nullptr},
   };
   for (const Sig& s : kSigs)
     if (low.find(s.needle) != std::string::npos) return {s.category, s.tool};
@@ -122,7 +137,8 @@ void ExtractCredentials(const Value& f, IngestRecord* out) {
     c.secret_kind = "plaintext";
   } else if (Has(f, "username") && (Has(f, "key_fingerprint") || Has(f, "public_key"))) {
     c.username = FieldText(f, "username");
-    c.secret = Has(f, "key_fingerprint") ? FieldText(f, "key_fingerprint") : FieldText(f, "public_key");
+    c.secret =
+        Has(f, "key_fingerprint") ? FieldText(f, "key_fingerprint") : FieldText(f, "public_key");
     c.secret_kind = "key";
   } else {
     return;
@@ -151,10 +167,13 @@ void ExtractHttpUa(const Value& f, IngestRecord* out) {
   auto [category, tool] = ClassifyUa(v);
   json::JsonWriter w;
   w.Str("fingerprint_type", "http_useragent").Str("value", v).Str("category", category);
-  if (tool) w.Str("tool", tool);
-  else w.Null("tool");
+  if (tool)
+    w.Str("tool", tool);
+  else
+    w.Null("tool");
   w.Null("signals");
-  out->bounties.push_back(Fingerprint(out->log, out->log.service, out->log.attacker_ip, w.Finish()));
+  out->bounties.push_back(
+      Fingerprint(out->log, out->log.service, out->log.attacker_ip, w.Finish()));
 }
 
 void ExtractSniffer(const Value& f, IngestRecord* out) {
@@ -197,8 +216,8 @@ void ExtractSniffer(const Value& f, IngestRecord* out) {
   if (log.event_type == "tcp_syn_fingerprint") {
     json::JsonWriter w;
     w.Str("fingerprint_type", "tcp_syn");
-    for (const char* k : {"os_guess", "ttl", "initial_ttl", "hop_distance", "window", "wscale", "mss",
-                          "options_order", "has_sack", "has_timestamps", "dst_port"})
+    for (const char* k : {"os_guess", "ttl", "initial_ttl", "hop_distance", "window", "wscale",
+                          "mss", "options_order", "has_sack", "has_timestamps", "dst_port"})
       CopyField(w, f, k);
     out->bounties.push_back(Fingerprint(log, "sniffer", log.attacker_ip, w.Finish()));
   }
@@ -206,7 +225,8 @@ void ExtractSniffer(const Value& f, IngestRecord* out) {
       (log.event_type == "ssh_client_kex" || log.event_type == "ssh_client_hello")) {
     json::JsonWriter w;
     w.Str("fingerprint_type", "hassh");
-    for (const char* k : {"hassh", "hassh_algorithms", "client_banner", "dst_port"}) CopyField(w, f, k);
+    for (const char* k : {"hassh", "hassh_algorithms", "client_banner", "dst_port"})
+      CopyField(w, f, k);
     out->bounties.push_back(Fingerprint(log, "sniffer", log.attacker_ip, w.Finish()));
   }
   if (log.event_type == "ssh_client_banner" && Has(f, "client_banner")) {
@@ -234,8 +254,8 @@ void ExtractProber(const Value& f, IngestRecord* out) {
     json::JsonWriter w;
     w.Str("fingerprint_type", "hassh_server");
     CopyField(w, f, "hassh_server_hash", "hash");
-    for (const char* k : {"target_ip", "target_port", "ssh_banner", "kex_algorithms", "encryption_s2c",
-                          "mac_s2c", "compression_s2c"})
+    for (const char* k : {"target_ip", "target_port", "ssh_banner", "kex_algorithms",
+                          "encryption_s2c", "mac_s2c", "compression_s2c"})
       CopyField(w, f, k);
     out->bounties.push_back(Fingerprint(log, "prober", ip, w.Finish()));
   }
@@ -265,76 +285,41 @@ void ExtractFinds(const Value& f, IngestRecord* out) {
   if (out->log.service == "prober") ExtractProber(f, out);
 }
 
-int Digits(std::string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
-// Days since 1970-01-01 (Howard Hinnant's civil algorithm).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 }  // namespace
 
 const char* RejectReasonName(RejectReason r) {
   switch (r) {
-    case RejectReason::kNone: return "none";
-    case RejectReason::kTooLong: return "too_long";
-    case RejectReason::kInvalidUtf8: return "invalid_utf8";
-    case RejectReason::kInvalidJson: return "invalid_json";
-    case RejectReason::kNotObject: return "not_object";
-    case RejectReason::kMissingField: return "missing_field";
-    case RejectReason::kBadTimestamp: return "bad_timestamp";
+    case RejectReason::kNone:
+      return "none";
+    case RejectReason::kTooLong:
+      return "too_long";
+    case RejectReason::kInvalidUtf8:
+      return "invalid_utf8";
+    case RejectReason::kInvalidJson:
+      return "invalid_json";
+    case RejectReason::kNotObject:
+      return "not_object";
+    case RejectReason::kMissingField:
+      return "missing_field";
+    case RejectReason::kBadTimestamp:
+      return "bad_timestamp";
   }
   return "unknown";
 }
 
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size(), i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-    else return false;
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
-
 bool ParseIsoTimestamp(std::string_view s, int64_t* us) {
-  int y = Digits(s, 0, 4), mo = Digits(s, 5, 2), d = Digits(s, 8, 2);
-  int h = Digits(s, 11, 2), mi = Digits(s, 14, 2), se = Digits(s, 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
-      se > 60)
+  // A fixed-width field's value, or -1 when it is missing or not all digits.
+  auto digits = [](std::string_view text, size_t at, size_t n) {
+    int v;
+    return ParseDigits(text, at, n, &v) ? v : -1;
+  };
+  int y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
+  int h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+      se < 0 || se > 60)
     return false;
-  if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ' && s[10] != 't') || s[13] != ':' ||
-      s[16] != ':')
+  if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ' && s[10] != 't') ||
+      s[13] != ':' || s[16] != ':')
     return false;
   size_t i = 19;
   int64_t frac_us = 0;
@@ -355,10 +340,10 @@ bool ParseIsoTimestamp(std::string_view s, int64_t* us) {
       ++i;
     } else if (s[i] == '+' || s[i] == '-') {
       int sign = s[i] == '-' ? -1 : 1;
-      int oh = Digits(s, i + 1, 2);
+      int oh = digits(s, i + 1, 2);
       size_t j = i + 3;
       if (j < s.size() && s[j] == ':') ++j;
-      int om = Digits(s, j, 2);
+      int om = digits(s, j, 2);
       if (oh < 0 || oh > 23 || om < 0 || om > 59) return false;
       offset_s = sign * (oh * 3600 + om * 60);
       i = j + 2;
@@ -373,7 +358,8 @@ bool ParseIsoTimestamp(std::string_view s, int64_t* us) {
   return true;
 }
 
-RejectReason DecodeIngestLine(std::string_view line, const IngestLimits& limits, IngestRecord* out) {
+RejectReason DecodeIngestLine(std::string_view line, const IngestLimits& limits,
+                              IngestRecord* out) {
   out->Clear();
   if (line.size() > limits.max_line_bytes) return RejectReason::kTooLong;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -386,13 +372,15 @@ RejectReason DecodeIngestLine(std::string_view line, const IngestLimits& limits,
 
   auto req = [&](const char* key, std::string* dst) {
     auto it = root.FindMember(key);
-    if (it == root.MemberEnd() || !it->value.IsString() || it->value.GetStringLength() == 0) return false;
+    if (it == root.MemberEnd() || !it->value.IsString() || it->value.GetStringLength() == 0)
+      return false;
     dst->assign(it->value.GetString(), it->value.GetStringLength());
     return true;
   };
   LogRow& log = out->log;
   log = LogRow{};
-  if (!req("decky", &log.decky) || !req("service", &log.service) || !req("event_type", &log.event_type))
+  if (!req("decky", &log.decky) || !req("service", &log.service) ||
+      !req("event_type", &log.event_type))
     return RejectReason::kMissingField;
   auto ts = root.FindMember("timestamp");
   if (ts == root.MemberEnd()) return RejectReason::kMissingField;

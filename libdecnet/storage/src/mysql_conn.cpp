@@ -1,7 +1,8 @@
 // MySQL/MariaDB through the text protocol with client-side escaping (mysql_real_escape_string): the
-// statements are small and the server-side prepared-statement API would cost a round trip per statement
-// on first use and a bind-buffer dance per column. Connection errors are mapped to kUnavailable so the
-// caller retries; the pool (mysql_plugin.cpp) drops and re-creates broken connections.
+// statements are small and the server-side prepared-statement API would cost a round trip per
+// statement on first use and a bind-buffer dance per column. Connection errors are mapped to
+// kUnavailable so the caller retries; the pool (mysql_plugin.cpp) drops and re-creates broken
+// connections.
 #include "mysql_conn.h"
 
 #include <errmsg.h>
@@ -80,7 +81,9 @@ class MysqlStmt final : public SqlStmt {
   }
   int64_t ColInt(int c) override { return row_[c] ? strtoll(row_[c], nullptr, 10) : 0; }
   double ColDouble(int c) override { return row_[c] ? strtod(row_[c], nullptr) : 0; }
-  std::string ColText(int c) override { return row_[c] ? std::string(row_[c], lengths_[c]) : std::string(); }
+  std::string ColText(int c) override {
+    return row_[c] ? std::string(row_[c], lengths_[c]) : std::string();
+  }
   bool ColNull(int c) override { return row_[c] == nullptr; }
   void Reset() override {
     if (res_) mysql_free_result(res_);
@@ -116,14 +119,15 @@ bool SafeIdentifier(const std::string& s) {
 bool IsConnectionError(unsigned err) {
   return err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST || err == CR_CONNECTION_ERROR ||
          err == CR_CONN_HOST_ERROR || err == CR_UNKNOWN_HOST || err == CR_COMMANDS_OUT_OF_SYNC ||
-         err == ER_CONNECTION_KILLED || err == ER_SERVER_SHUTDOWN || err == 4031 /* idle timeout */ ||
-         err == CR_SERVER_LOST_EXTENDED;
+         err == ER_CONNECTION_KILLED || err == ER_SERVER_SHUTDOWN ||
+         err == 4031 /* idle timeout */ || err == CR_SERVER_LOST_EXTENDED;
 }
 
 Error MysqlError(MYSQL* db, const std::string& what) {
   unsigned e = mysql_errno(db);
   Errc code = Errc::kIo;
-  if (IsConnectionError(e) || e == ER_LOCK_WAIT_TIMEOUT || e == ER_LOCK_DEADLOCK) code = Errc::kUnavailable;
+  if (IsConnectionError(e) || e == ER_LOCK_WAIT_TIMEOUT || e == ER_LOCK_DEADLOCK)
+    code = Errc::kUnavailable;
   if (e == ER_DUP_ENTRY) code = Errc::kBusy;
   std::string msg = "mysql: " + std::string(mysql_error(db)) + " (" + std::to_string(e) + ")";
   if (!what.empty()) msg += " [" + what.substr(0, 100) + "]";
@@ -143,7 +147,8 @@ Result<MysqlParams> ResolveMysqlParams(const DbConfig& cfg) {
     std::string_view u = cfg.url;
     size_t scheme = u.find("://");
     if (scheme == std::string_view::npos || u.substr(0, 5) != "mysql")
-      return MakeError(Errc::kInvalidArgument, "db_url must look like mysql://user:pass@host:port/db");
+      return MakeError(Errc::kInvalidArgument,
+                       "db_url must look like mysql://user:pass@host:port/db");
     u.remove_prefix(scheme + 3);
     size_t at = u.rfind('@');
     if (at != std::string_view::npos) {
@@ -183,7 +188,8 @@ Result<std::unique_ptr<MysqlConn>> MysqlConn::Connect(const MysqlParams& p) {
   unsigned long flags = CLIENT_FOUND_ROWS;
   const char* sock = p.socket.empty() ? nullptr : p.socket.c_str();
   const char* host = sock ? "localhost" : p.host.c_str();
-  if (!mysql_real_connect(db, host, p.user.c_str(), p.password.c_str(), nullptr, p.port, sock, flags)) {
+  if (!mysql_real_connect(db, host, p.user.c_str(), p.password.c_str(), nullptr, p.port, sock,
+                          flags)) {
     Error e = MysqlError(db, "");
     e.code = Errc::kUnavailable;
     mysql_close(db);
@@ -198,21 +204,13 @@ Result<std::unique_ptr<MysqlConn>> MysqlConn::Connect(const MysqlParams& p) {
 }
 
 MysqlConn::~MysqlConn() {
-  cache_.clear();
+  cache_.Clear();
   mysql_close(db_);
 }
 
 Result<SqlStmt*> MysqlConn::Prepare(const std::string& sql) {
-  auto it = cache_.find(sql);
-  if (it != cache_.end()) {
-    it->second->Reset();
-    return it->second.get();
-  }
-  if (cache_.size() >= kMaxCachedStatements) cache_.clear();
-  auto owned = std::make_unique<MysqlStmt>(db_, sql);
-  SqlStmt* raw = owned.get();
-  cache_.emplace(sql, std::move(owned));
-  return raw;
+  if (SqlStmt* cached = cache_.Find(sql)) return cached;
+  return cache_.Add(sql, std::make_unique<MysqlStmt>(db_, sql));
 }
 
 Status MysqlConn::Exec(const std::string& sql) {

@@ -1,4 +1,5 @@
-// Internal (MySQL plugin only): SqlConn over one MariaDB Connector/C connection, and the bounded pool.
+// Internal (MySQL plugin only): SqlConn over one MariaDB Connector/C connection, and the bounded
+// pool.
 #pragma once
 
 #include <mysql.h>
@@ -8,9 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "decnet/storage/repository.h"
 #include "sql_conn.h"
 #include "sql_repository.h"
-#include "decnet/storage/repository.h"
 
 namespace decnet::storage {
 
@@ -38,8 +39,7 @@ class MysqlConn final : public SqlConn {
  private:
   explicit MysqlConn(MYSQL* db) : db_(db) {}
   MYSQL* db_;
-  static constexpr size_t kMaxCachedStatements = 64;
-  std::unordered_map<std::string, std::unique_ptr<SqlStmt>> cache_;
+  StmtCache cache_;
 };
 
 Error MysqlError(MYSQL* db, const std::string& what);

@@ -1,19 +1,21 @@
-// Backend selection. SQLite is linked in; MySQL/MariaDB lives in the decnet-storage-mysql.so plugin,
-// loaded with dlopen only when asked for, so SQLite-only workers never map libmariadb (DESIGN.md §3).
+// Backend selection. SQLite is linked in; MySQL/MariaDB lives in the decnet-storage-mysql.so
+// plugin, loaded with dlopen only when asked for, so SQLite-only workers never map libmariadb
+// (DESIGN.md §3).
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
-
-#include "sql_repository.h"
-#include "sqlite_conn.h"
-
-#include <chrono>
 #include <thread>
+
 #include "decnet/core/config.h"
+#include "decnet/core/log.h"
+#include "decnet/core/runtime.h"
 #include "decnet/storage/mysql_plugin.h"
 #include "decnet/storage/repository.h"
+#include "sql_repository.h"
+#include "sqlite_conn.h"
 
 #ifndef DECNET_STORAGE_PLUGIN_DIR
 #define DECNET_STORAGE_PLUGIN_DIR "/usr/lib/decnet"
@@ -41,8 +43,8 @@ Result<std::unique_ptr<Repository>> OpenSqliteOnce(const DbConfig& cfg) {
 }
 
 // Several workers open a fresh file at once: switching it to WAL and creating the schema can answer
-// SQLITE_BUSY without going through the busy handler. Opening is a one-time step, so retry it for up to
-// busy_timeout instead of failing the worker.
+// SQLITE_BUSY without going through the busy handler. Opening is a one-time step, so retry it for
+// up to busy_timeout instead of failing the worker.
 Result<std::unique_ptr<Repository>> OpenSqlite(const DbConfig& cfg) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.busy_timeout_ms);
@@ -68,13 +70,15 @@ Result<std::unique_ptr<Repository>> OpenMysql(const DbConfig& cfg) {
   void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char* e = dlerror();
-    return MakeError(Errc::kNotFound, "mysql backend plugin " + path + ": " + (e ? e : "dlopen failed") +
-                                          " (install decnet-storage-mysql or set DECNET_STORAGE_PLUGIN)");
+    return MakeError(Errc::kNotFound,
+                     "mysql backend plugin " + path + ": " + (e ? e : "dlopen failed") +
+                         " (install decnet-storage-mysql or set DECNET_STORAGE_PLUGIN)");
   }
   auto* fn = reinterpret_cast<MysqlOpenFn>(dlsym(h, kMysqlPluginSymbol));
   if (!fn) {
     dlclose(h);
-    return MakeError(Errc::kNotFound, "mysql backend plugin " + path + " lacks " + kMysqlPluginSymbol);
+    return MakeError(Errc::kNotFound,
+                     "mysql backend plugin " + path + " lacks " + kMysqlPluginSymbol);
   }
   if (fn(nullptr, nullptr, nullptr) != kMysqlPluginAbi) {
     dlclose(h);
@@ -93,7 +97,8 @@ Result<std::unique_ptr<Repository>> OpenMysql(const DbConfig& cfg) {
 Result<std::unique_ptr<Repository>> Open(const DbConfig& cfg) {
   if (cfg.type == "sqlite" || cfg.type.empty()) return OpenSqlite(cfg);
   if (cfg.type == "mysql" || cfg.type == "mariadb") return OpenMysql(cfg);
-  return MakeError(Errc::kInvalidArgument, "db_type must be sqlite or mysql, not '" + cfg.type + "'");
+  return MakeError(Errc::kInvalidArgument,
+                   "db_type must be sqlite or mysql, not '" + cfg.type + "'");
 }
 
 void AddDbConfigKeys(Config& cfg) {
@@ -132,6 +137,31 @@ Result<DbConfig> DbConfigFromConfig(const Config& cfg) {
   d.pool_size = cfg.Int("db_pool_size");
   d.plugin_path = cfg.String("db_plugin");
   return d;
+}
+
+OpenedDb OpenFromConfig(const Config& cfg, void (*report)(const std::string& why)) {
+  auto say = [report](const std::string& why) {
+    if (report)
+      report(why);
+    else
+      DLOG_ERROR("%s", why.c_str());
+  };
+  OpenedDb out;
+  auto dbcfg = DbConfigFromConfig(cfg);
+  if (!dbcfg) {
+    say(dbcfg.error().message);
+    out.exit_code = kExitUsage;
+    return out;
+  }
+  out.config = std::move(*dbcfg);
+  auto repo = Open(out.config);
+  if (!repo) {
+    say("database: " + repo.error().message);
+    out.exit_code = kExitFailure;
+    return out;
+  }
+  out.repo = std::move(*repo);
+  return out;
 }
 
 }  // namespace decnet::storage

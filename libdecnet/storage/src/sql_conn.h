@@ -1,10 +1,12 @@
-// Internal: the small SQL connection interface both backends implement, so the repository's queries are
-// written once (sql_repository.cpp). Placeholders are `?`, bound by 1-based index.
+// Internal: the small SQL connection interface both backends implement, so the repository's queries
+// are written once (sql_repository.cpp). Placeholders are `?`, bound by 1-based index.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "decnet/core/result.h"
 
@@ -29,11 +31,44 @@ class SqlStmt {
   virtual void Reset() = 0;
 };
 
+// A connection's prepared statements by SQL text. Bounded, because dynamic filter combinations
+// could otherwise grow it without limit: when full it is emptied (the working set is small and
+// preparing again is cheap) and evictions() counts the statements it dropped.
+class StmtCache {
+ public:
+  static constexpr size_t kMaxStatements = 64;
+  // The statement cached for `sql`, reset and ready for new bindings; nullptr when there is none.
+  SqlStmt* Find(const std::string& sql) {
+    auto it = map_.find(sql);
+    if (it == map_.end()) return nullptr;
+    it->second->Reset();
+    return it->second.get();
+  }
+  // Caches a freshly prepared statement for `sql` and returns it.
+  SqlStmt* Add(const std::string& sql, std::unique_ptr<SqlStmt> st) {
+    if (map_.size() >= kMaxStatements) {
+      evictions_ += map_.size();
+      map_.clear();
+    }
+    SqlStmt* raw = st.get();
+    map_.emplace(sql, std::move(st));
+    return raw;
+  }
+  // Finalizes every statement (before the connection closes).
+  void Clear() { map_.clear(); }
+  uint64_t evictions() const { return evictions_; }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<SqlStmt>> map_;
+  uint64_t evictions_ = 0;
+};
+
 class SqlConn {
  public:
   virtual ~SqlConn() = default;
   virtual Dialect dialect() const = 0;
-  // A statement owned by the connection's cache (valid until the connection closes), reset and unbound.
+  // A statement owned by the connection's cache (valid until the connection closes), reset and
+  // unbound.
   virtual Result<SqlStmt*> Prepare(const std::string& sql) = 0;
   // Runs one or more statements without results (DDL, BEGIN, ...).
   virtual Status Exec(const std::string& sql) = 0;
@@ -44,8 +79,9 @@ class SqlConn {
 // Runs `sql` (no rows expected).
 Status ExecStmt(SqlStmt* st);
 
-// Schema: applies migrations (version > current, <= target) in order, each in its own transaction, and
-// records them in schema_version. Refuses (kCorrupt) a DB whose version is above LatestSchemaVersion().
+// Schema: applies migrations (version > current, <= target) in order, each in its own transaction,
+// and records them in schema_version. Refuses (kCorrupt) a DB whose version is above
+// LatestSchemaVersion().
 Status Migrate(SqlConn& conn, int target);
 Result<int> ReadSchemaVersion(SqlConn& conn);
 

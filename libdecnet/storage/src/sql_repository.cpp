@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -17,127 +18,192 @@ using Bind = std::variant<int64_t, double, std::string, std::monostate>;
 void BindAll(SqlStmt* st, const std::vector<Bind>& binds) {
   int i = 1;
   for (const Bind& b : binds) {
-    if (auto* n = std::get_if<int64_t>(&b)) st->BindInt(i, *n);
-    else if (auto* d = std::get_if<double>(&b)) st->BindDouble(i, *d);
-    else if (auto* t = std::get_if<std::string>(&b)) st->BindText(i, *t);
-    else st->BindNull(i);
+    if (auto* n = std::get_if<int64_t>(&b))
+      st->BindInt(i, *n);
+    else if (auto* d = std::get_if<double>(&b))
+      st->BindDouble(i, *d);
+    else if (auto* t = std::get_if<std::string>(&b))
+      st->BindText(i, *t);
+    else
+      st->BindNull(i);
     ++i;
   }
 }
 
 int ClampLimit(int limit) { return std::clamp(limit, 1, 1000); }
 
-constexpr const char* kLogCols =
-    "id, ts_us, decky, service, event_type, attacker_ip, raw_line, fields, msg";
-LogRow ReadLog(SqlStmt* st) {
-  LogRow r;
-  r.id = st->ColInt(0);
-  r.ts_us = st->ColInt(1);
-  r.decky = st->ColText(2);
-  r.service = st->ColText(3);
-  r.event_type = st->ColText(4);
-  r.attacker_ip = st->ColText(5);
-  r.raw_line = st->ColText(6);
-  r.fields = st->ColText(7);
-  r.msg = st->ColText(8);
+// One column of a table and the row member it holds. A table is the list of its columns in SELECT
+// order, so a column's name and its member are written once, side by side, for reading and binding.
+template <typename Row>
+struct Col {
+  // Inline, not a pointer: the tables need no relocation, so they stay in read-only shared pages
+  // (not in per-process .data.rel.ro). A longer name does not compile.
+  char name[24];
+  std::variant<std::string Row::*, int64_t Row::*, double Row::*, bool Row::*> member;
+};
+
+// "a, b, c": the column names of `cols`, for a SELECT or an INSERT column list.
+template <typename Row, size_t N>
+std::string ColumnList(const Col<Row> (&cols)[N]) {
+  std::string out;
+  for (const Col<Row>& c : cols) {
+    if (!out.empty()) out += ", ";
+    out += c.name;
+  }
+  return out;
+}
+
+void ReadCol(SqlStmt* st, int i, std::string& v) { v = st->ColText(i); }
+void ReadCol(SqlStmt* st, int i, int64_t& v) { v = st->ColInt(i); }
+void ReadCol(SqlStmt* st, int i, double& v) { v = st->ColDouble(i); }
+void ReadCol(SqlStmt* st, int i, bool& v) { v = st->ColInt(i) != 0; }
+
+// The current result row of `st`, selected as ColumnList(cols).
+template <typename Row, size_t N>
+Row ReadRow(SqlStmt* st, const Col<Row> (&cols)[N]) {
+  Row r;
+  for (size_t i = 0; i < N; ++i) {
+    std::visit([&](auto member) { ReadCol(st, static_cast<int>(i), r.*member); }, cols[i].member);
+  }
   return r;
 }
 
-constexpr const char* kBountyCols = "id, ts_us, decky, service, attacker_ip, bounty_type, payload";
-BountyRow ReadBounty(SqlStmt* st) {
-  BountyRow r;
-  r.id = st->ColInt(0);
-  r.ts_us = st->ColInt(1);
-  r.decky = st->ColText(2);
-  r.service = st->ColText(3);
-  r.attacker_ip = st->ColText(4);
-  r.bounty_type = st->ColText(5);
-  r.payload = st->ColText(6);
-  return r;
+// The values of `r` in column order, for "(ColumnList(cols)) VALUES (?, ...)".
+template <typename Row, size_t N>
+std::vector<Bind> RowBinds(const Row& r, const Col<Row> (&cols)[N]) {
+  std::vector<Bind> binds;
+  binds.reserve(N);
+  for (const Col<Row>& c : cols) {
+    std::visit(
+        [&](auto member) {
+          const auto& v = r.*member;
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, bool>) {
+            binds.emplace_back(int64_t{v});
+          } else {
+            binds.emplace_back(v);
+          }
+        },
+        c.member);
+  }
+  return binds;
 }
 
-constexpr const char* kCredCols =
-    "id, ts_us, attacker_ip, decky, service, username, secret, secret_kind";
-CredentialRow ReadCred(SqlStmt* st) {
-  CredentialRow r;
-  r.id = st->ColInt(0);
-  r.ts_us = st->ColInt(1);
-  r.attacker_ip = st->ColText(2);
-  r.decky = st->ColText(3);
-  r.service = st->ColText(4);
-  r.username = st->ColText(5);
-  r.secret = st->ColText(6);
-  r.secret_kind = st->ColText(7);
-  return r;
+constexpr Col<LogRow> kLogTable[] = {
+    {"id", &LogRow::id},
+    {"ts_us", &LogRow::ts_us},
+    {"decky", &LogRow::decky},
+    {"service", &LogRow::service},
+    {"event_type", &LogRow::event_type},
+    {"attacker_ip", &LogRow::attacker_ip},
+    {"raw_line", &LogRow::raw_line},
+    {"fields", &LogRow::fields},
+    {"msg", &LogRow::msg},
+};
+
+constexpr Col<BountyRow> kBountyTable[] = {
+    {"id", &BountyRow::id},
+    {"ts_us", &BountyRow::ts_us},
+    {"decky", &BountyRow::decky},
+    {"service", &BountyRow::service},
+    {"attacker_ip", &BountyRow::attacker_ip},
+    {"bounty_type", &BountyRow::bounty_type},
+    {"payload", &BountyRow::payload},
+};
+
+constexpr Col<CredentialRow> kCredTable[] = {
+    {"id", &CredentialRow::id},
+    {"ts_us", &CredentialRow::ts_us},
+    {"attacker_ip", &CredentialRow::attacker_ip},
+    {"decky", &CredentialRow::decky},
+    {"service", &CredentialRow::service},
+    {"username", &CredentialRow::username},
+    {"secret", &CredentialRow::secret},
+    {"secret_kind", &CredentialRow::secret_kind},
+};
+
+// intel_state last: UpsertAttacker binds an empty one as NULL.
+constexpr Col<AttackerRow> kAttackerTable[] = {
+    {"ip", &AttackerRow::ip},
+    {"first_seen_us", &AttackerRow::first_seen_us},
+    {"last_seen_us", &AttackerRow::last_seen_us},
+    {"event_count", &AttackerRow::event_count},
+    {"services", &AttackerRow::services},
+    {"deckies", &AttackerRow::deckies},
+    {"traversal", &AttackerRow::traversal},
+    {"is_traversal", &AttackerRow::is_traversal},
+    {"bounty_count", &AttackerRow::bounty_count},
+    {"credential_count", &AttackerRow::credential_count},
+    {"fingerprints", &AttackerRow::fingerprints},
+    {"commands", &AttackerRow::commands},
+    {"score", &AttackerRow::score},
+    {"score_reasons", &AttackerRow::score_reasons},
+    {"updated_at_us", &AttackerRow::updated_at_us},
+    {"intel_state", &AttackerRow::intel_state},
+};
+
+constexpr Col<AttackerBehaviorRow> kBehaviorTable[] = {
+    {"ip", &AttackerBehaviorRow::ip},
+    {"os_guess", &AttackerBehaviorRow::os_guess},
+    {"hop_distance", &AttackerBehaviorRow::hop_distance},
+    {"tcp_fingerprint", &AttackerBehaviorRow::tcp_fingerprint},
+    {"retransmit_count", &AttackerBehaviorRow::retransmit_count},
+    {"behavior_class", &AttackerBehaviorRow::behavior_class},
+    {"beacon_interval_s", &AttackerBehaviorRow::beacon_interval_s},
+    {"beacon_jitter_pct", &AttackerBehaviorRow::beacon_jitter_pct},
+    {"tool_guesses", &AttackerBehaviorRow::tool_guesses},
+    {"timing_stats", &AttackerBehaviorRow::timing_stats},
+    {"phase_sequence", &AttackerBehaviorRow::phase_sequence},
+    {"updated_at_us", &AttackerBehaviorRow::updated_at_us},
+};
+
+constexpr Col<CredentialReuseRow> kReuseTable[] = {
+    {"id", &CredentialReuseRow::id},
+    {"username", &CredentialReuseRow::username},
+    {"secret_kind", &CredentialReuseRow::secret_kind},
+    {"secret", &CredentialReuseRow::secret},
+    {"target_count", &CredentialReuseRow::target_count},
+    {"attempt_count", &CredentialReuseRow::attempt_count},
+    {"attacker_ips", &CredentialReuseRow::attacker_ips},
+    {"deckies", &CredentialReuseRow::deckies},
+    {"services", &CredentialReuseRow::services},
+    {"first_seen_us", &CredentialReuseRow::first_seen_us},
+    {"last_seen_us", &CredentialReuseRow::last_seen_us},
+    {"updated_at_us", &CredentialReuseRow::updated_at_us},
+};
+
+constexpr Col<UserRow> kUserTable[] = {
+    {"uuid", &UserRow::uuid},
+    {"username", &UserRow::username},
+    {"password_hash", &UserRow::password_hash},
+    {"role", &UserRow::role},
+    {"must_change_password", &UserRow::must_change_password},
+    {"created_at_us", &UserRow::created_at_us},
+};
+
+constexpr Col<TopologyRow> kTopoTable[] = {
+    {"id", &TopologyRow::id},
+    {"name", &TopologyRow::name},
+    {"hash", &TopologyRow::hash},
+    {"json", &TopologyRow::json},
+    {"created_at_us", &TopologyRow::created_at_us},
+    {"status", &TopologyRow::status},
+};
+
+constexpr Col<DeckyRow> kDeckyTable[] = {
+    {"name", &DeckyRow::name},   {"topology_id", &DeckyRow::topology_id},
+    {"ip", &DeckyRow::ip},       {"json", &DeckyRow::json},
+    {"state", &DeckyRow::state}, {"updated_at_us", &DeckyRow::updated_at_us},
+};
+
+// "SELECT <every column of cols> FROM ": the start of a query that ReadRow(cols) reads.
+template <typename Row, size_t N>
+std::string SelectFrom(const Col<Row> (&cols)[N]) {
+  return "SELECT " + ColumnList(cols) + " FROM ";
 }
 
-constexpr const char* kAttackerCols =
-    "ip, first_seen_us, last_seen_us, event_count, services, deckies, traversal, is_traversal, "
-    "bounty_count, credential_count, fingerprints, commands, score, score_reasons, updated_at_us, "
-    "intel_state";
-AttackerRow ReadAttacker(SqlStmt* st) {
-  AttackerRow r;
-  r.ip = st->ColText(0);
-  r.first_seen_us = st->ColInt(1);
-  r.last_seen_us = st->ColInt(2);
-  r.event_count = st->ColInt(3);
-  r.services = st->ColText(4);
-  r.deckies = st->ColText(5);
-  r.traversal = st->ColText(6);
-  r.is_traversal = st->ColInt(7) != 0;
-  r.bounty_count = st->ColInt(8);
-  r.credential_count = st->ColInt(9);
-  r.fingerprints = st->ColText(10);
-  r.commands = st->ColText(11);
-  r.score = st->ColDouble(12);
-  r.score_reasons = st->ColText(13);
-  r.updated_at_us = st->ColInt(14);
-  r.intel_state = st->ColText(15);
-  return r;
-}
-
-constexpr const char* kBehaviorCols =
-    "ip, os_guess, hop_distance, tcp_fingerprint, retransmit_count, behavior_class, beacon_interval_s, "
-    "beacon_jitter_pct, tool_guesses, timing_stats, phase_sequence, updated_at_us";
-AttackerBehaviorRow ReadBehavior(SqlStmt* st) {
-  AttackerBehaviorRow r;
-  r.ip = st->ColText(0);
-  r.os_guess = st->ColText(1);
-  r.hop_distance = st->ColInt(2);
-  r.tcp_fingerprint = st->ColText(3);
-  r.retransmit_count = st->ColInt(4);
-  r.behavior_class = st->ColText(5);
-  r.beacon_interval_s = st->ColDouble(6);
-  r.beacon_jitter_pct = st->ColDouble(7);
-  r.tool_guesses = st->ColText(8);
-  r.timing_stats = st->ColText(9);
-  r.phase_sequence = st->ColText(10);
-  r.updated_at_us = st->ColInt(11);
-  return r;
-}
-
-constexpr const char* kReuseCols =
-    "id, username, secret_kind, secret, target_count, attempt_count, attacker_ips, deckies, services, "
-    "first_seen_us, last_seen_us, updated_at_us";
-CredentialReuseRow ReadReuse(SqlStmt* st) {
-  CredentialReuseRow r;
-  r.id = st->ColInt(0);
-  r.username = st->ColText(1);
-  r.secret_kind = st->ColText(2);
-  r.secret = st->ColText(3);
-  r.target_count = st->ColInt(4);
-  r.attempt_count = st->ColInt(5);
-  r.attacker_ips = st->ColText(6);
-  r.deckies = st->ColText(7);
-  r.services = st->ColText(8);
-  r.first_seen_us = st->ColInt(9);
-  r.last_seen_us = st->ColInt(10);
-  r.updated_at_us = st->ColInt(11);
-  return r;
-}
-
-// Stable key of a (kind, username, secret) triple: FNV-1a 64 over the length-prefixed parts, hex. The
-// row also stores the triple, and lookups compare it, so a collision cannot merge two credentials.
+// Stable key of a (kind, username, secret) triple: FNV-1a 64 over the length-prefixed parts, hex.
+// The row also stores the triple, and lookups compare it, so a collision cannot merge two
+// credentials.
 std::string ReuseKey(const CredentialReuseRow& r) {
   uint64_t h = 1469598103934665603ULL;
   auto mix = [&](std::string_view s) {
@@ -153,8 +219,8 @@ std::string ReuseKey(const CredentialReuseRow& r) {
   return buf;
 }
 
-// Quotes `s` as a JSON string (self-contained: the MySQL plugin does not link core). The values come
-// from our own columns, which hold valid UTF-8 written by the ingester.
+// Quotes `s` as a JSON string (self-contained: the MySQL plugin does not link core). The values
+// come from our own columns, which hold valid UTF-8 written by the ingester.
 void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (char c : s) {
@@ -192,43 +258,6 @@ std::string CsvToJsonArray(const std::string& csv) {
   return out + "]";
 }
 
-constexpr const char* kUserCols =
-    "uuid, username, password_hash, role, must_change_password, created_at_us";
-UserRow ReadUser(SqlStmt* st) {
-  UserRow r;
-  r.uuid = st->ColText(0);
-  r.username = st->ColText(1);
-  r.password_hash = st->ColText(2);
-  r.role = st->ColText(3);
-  r.must_change_password = st->ColInt(4) != 0;
-  r.created_at_us = st->ColInt(5);
-  return r;
-}
-
-constexpr const char* kTopoCols = "id, name, hash, json, created_at_us, status";
-TopologyRow ReadTopo(SqlStmt* st) {
-  TopologyRow r;
-  r.id = st->ColText(0);
-  r.name = st->ColText(1);
-  r.hash = st->ColText(2);
-  r.json = st->ColText(3);
-  r.created_at_us = st->ColInt(4);
-  r.status = st->ColText(5);
-  return r;
-}
-
-constexpr const char* kDeckyCols = "name, topology_id, ip, json, state, updated_at_us";
-DeckyRow ReadDecky(SqlStmt* st) {
-  DeckyRow r;
-  r.name = st->ColText(0);
-  r.topology_id = st->ColText(1);
-  r.ip = st->ColText(2);
-  r.json = st->ColText(3);
-  r.state = st->ColText(4);
-  r.updated_at_us = st->ColInt(5);
-  return r;
-}
-
 // Builds " WHERE ..." for a LogQuery (without the keyset part unless with_keyset).
 std::string LogWhere(const LogQuery& q, bool with_keyset, std::vector<Bind>& binds) {
   std::vector<std::string> conds;
@@ -257,7 +286,8 @@ std::string LogWhere(const LogQuery& q, bool with_keyset, std::vector<Bind>& bin
       pat.push_back(c);
     }
     pat.push_back('%');
-    conds.push_back("(msg LIKE ? ESCAPE '!' OR raw_line LIKE ? ESCAPE '!' OR fields LIKE ? ESCAPE '!')");
+    conds.push_back(
+        "(msg LIKE ? ESCAPE '!' OR raw_line LIKE ? ESCAPE '!' OR fields LIKE ? ESCAPE '!')");
     binds.emplace_back(pat);
     binds.emplace_back(pat);
     binds.emplace_back(pat);
@@ -304,7 +334,8 @@ class SqlRepository final : public Repository {
 
   // Prepares, binds, and collects every row through `read`.
   template <typename Row, typename Reader>
-  Result<std::vector<Row>> Query(const std::string& sql, const std::vector<Bind>& binds, Reader read) {
+  Result<std::vector<Row>> Query(const std::string& sql, const std::vector<Bind>& binds,
+                                 Reader read) {
     return With([&](SqlConn& c) -> Result<std::vector<Row>> {
       auto st = c.Prepare(sql);
       if (!st) return st.error();
@@ -330,6 +361,20 @@ class SqlRepository final : public Repository {
     return std::optional<Row>(std::move(rows->front()));
   }
 
+  // "SELECT <the columns of cols> FROM <from_rest>": every row, read through the table.
+  template <typename Row, size_t N>
+  Result<std::vector<Row>> Select(const Col<Row> (&cols)[N], const std::string& from_rest,
+                                  const std::vector<Bind>& binds) {
+    return Query<Row>(SelectFrom(cols) + from_rest, binds,
+                      [&](SqlStmt* s) { return ReadRow(s, cols); });
+  }
+  template <typename Row, size_t N>
+  Result<std::optional<Row>> SelectOne(const Col<Row> (&cols)[N], const std::string& from_rest,
+                                       const std::vector<Bind>& binds) {
+    return QueryOne<Row>(SelectFrom(cols) + from_rest, binds,
+                         [&](SqlStmt* s) { return ReadRow(s, cols); });
+  }
+
   Result<int64_t> QueryInt(const std::string& sql, const std::vector<Bind>& binds) {
     auto rows = Query<int64_t>(sql, binds, [](SqlStmt* s) { return s->ColInt(0); });
     if (!rows) return rows.error();
@@ -337,7 +382,8 @@ class SqlRepository final : public Repository {
   }
 
   // Executes a write; returns the number of changed rows.
-  Result<int64_t> Write(const std::string& sql, const std::vector<Bind>& binds, int64_t* insert_id = nullptr) {
+  Result<int64_t> Write(const std::string& sql, const std::vector<Bind>& binds,
+                        int64_t* insert_id = nullptr) {
     return With([&](SqlConn& c) -> Result<int64_t> {
       auto st = c.Prepare(sql);
       if (!st) return st.error();
@@ -361,14 +407,13 @@ class SqlRepository final : public Repository {
 
   // REPLACE works in both dialects; every upserted table's key is its primary key and no other row
   // refers to it by rowid.
-  std::string Replace(const char* table, const char* cols, int n) {
-    std::string s = "REPLACE INTO ";
-    s += table;
-    s += " (";
-    s += cols;
-    s += ") VALUES ";
-    s += InList(static_cast<size_t>(n));
-    return s;
+  std::string Replace(const char* table, const std::string& cols, size_t n) {
+    return std::string("REPLACE INTO ") + table + " (" + cols + ") VALUES " + InList(n);
+  }
+  // Upserts `r`: every column of the table, in order.
+  template <typename Row, size_t N>
+  Status ReplaceRow(const char* table, const Col<Row> (&cols)[N], const Row& r) {
+    return WriteStatus(Replace(table, ColumnList(cols), N), RowBinds(r, cols));
   }
 
   Result<int> SchemaVersion() override {
@@ -378,7 +423,8 @@ class SqlRepository final : public Repository {
   Status Begin() override {
     auto c = src_->Get();
     if (!c) return c.error();
-    Status s = (*c)->Exec((*c)->dialect() == Dialect::kMysql ? "START TRANSACTION" : "BEGIN IMMEDIATE");
+    Status s =
+        (*c)->Exec((*c)->dialect() == Dialect::kMysql ? "START TRANSACTION" : "BEGIN IMMEDIATE");
     if (!s) {
       src_->Failed(*c, s.error());
       return s;
@@ -392,7 +438,8 @@ class SqlRepository final : public Repository {
     auto c = src_->Get();
     if (!c) return c.error();
     Status s = (*c)->Exec(sql);
-    // A failed COMMIT in SQLite (busy) leaves the transaction open: keep the pin so Rollback can run.
+    // A failed COMMIT in SQLite (busy) leaves the transaction open: keep the pin so Rollback can
+    // run.
     if (s || std::string(sql) == "ROLLBACK") src_->TxBegun(false);
     if (!s) src_->Failed(*c, s.error());
     return s;
@@ -400,7 +447,8 @@ class SqlRepository final : public Repository {
 
   // ---- logs
   static constexpr const char* kInsertLog =
-      "INSERT INTO logs (ts_us, decky, service, event_type, attacker_ip, raw_line, fields, msg) VALUES "
+      "INSERT INTO logs (ts_us, decky, service, event_type, attacker_ip, raw_line, fields, msg) "
+      "VALUES "
       "(?, ?, ?, ?, ?, ?, ?, ?)";
   // The hot path (the ingester): no intermediate copies, the statement looked up once per call.
   static void BindLog(SqlStmt* st, const LogRow& r, int base = 0) {
@@ -413,8 +461,9 @@ class SqlRepository final : public Repository {
     st->BindText(base + 7, r.fields);
     st->BindText(base + 8, r.msg);
   }
-  // SQLite: one cached statement stepped per row (in-process, no round trip). MySQL: multi-row INSERTs
-  // of kMysqlRowsPerInsert rows, because each statement is a round trip (~0.3 ms on a local socket).
+  // SQLite: one cached statement stepped per row (in-process, no round trip). MySQL: multi-row
+  // INSERTs of kMysqlRowsPerInsert rows, because each statement is a round trip (~0.3 ms on a local
+  // socket).
   static constexpr size_t kMysqlRowsPerInsert = 100;
   Status InsertLogs(std::span<const LogRow> rows) override {
     return With([&](SqlConn& c) -> Status {
@@ -422,12 +471,14 @@ class SqlRepository final : public Repository {
       if (c.dialect() == Dialect::kMysql) {
         if (multi_log_sql_.empty()) {
           multi_log_sql_ = kInsertLog;
-          for (size_t k = 1; k < kMysqlRowsPerInsert; ++k) multi_log_sql_ += ", (?, ?, ?, ?, ?, ?, ?, ?)";
+          for (size_t k = 1; k < kMysqlRowsPerInsert; ++k)
+            multi_log_sql_ += ", (?, ?, ?, ?, ?, ?, ?, ?)";
         }
         for (; i + kMysqlRowsPerInsert <= rows.size(); i += kMysqlRowsPerInsert) {
           auto st = c.Prepare(multi_log_sql_);
           if (!st) return st.error();
-          for (size_t k = 0; k < kMysqlRowsPerInsert; ++k) BindLog(*st, rows[i + k], static_cast<int>(k * 8));
+          for (size_t k = 0; k < kMysqlRowsPerInsert; ++k)
+            BindLog(*st, rows[i + k], static_cast<int>(k * 8));
           if (Status s = ExecStmt(*st); !s) return s;
         }
       }
@@ -451,17 +502,16 @@ class SqlRepository final : public Repository {
   }
 
   Result<std::vector<LogRow>> LogsAfter(int64_t after_id, int limit) override {
-    return Query<LogRow>(std::string("SELECT ") + kLogCols + " FROM logs WHERE id > ? ORDER BY id LIMIT ?",
-                         {after_id, int64_t{ClampLimit(limit)}}, ReadLog);
+    return Select(kLogTable, "logs WHERE id > ? ORDER BY id LIMIT ?",
+                  {after_id, int64_t{ClampLimit(limit)}});
   }
 
   Result<LogPage> QueryLogs(const LogQuery& q) override {
     std::vector<Bind> binds;
     int limit = ClampLimit(q.limit);
-    std::string sql = std::string("SELECT ") + kLogCols + " FROM logs" + LogWhere(q, true, binds) +
-                      " ORDER BY id DESC LIMIT ?";
+    std::string from = "logs" + LogWhere(q, true, binds) + " ORDER BY id DESC LIMIT ?";
     binds.emplace_back(int64_t{limit + 1});
-    auto rows = Query<LogRow>(sql, binds, ReadLog);
+    auto rows = Select(kLogTable, from, binds);
     if (!rows) return rows.error();
     LogPage page;
     if (static_cast<int>(rows->size()) > limit) {
@@ -495,12 +545,16 @@ class SqlRepository final : public Repository {
     std::string sql = std::string("SELECT ") + col + ", COUNT(*) AS n FROM logs" +
                       LogWhere(q, false, binds) + " GROUP BY " + col + " ORDER BY n DESC, " + col +
                       " LIMIT 10000";
-    return Query<KeyCount>(sql, binds, [](SqlStmt* s) { return KeyCount{s->ColText(0), s->ColInt(1)}; });
+    return Query<KeyCount>(sql, binds, [](SqlStmt* s) {
+      return KeyCount{s->ColText(0), s->ColInt(1)};
+    });
   }
   Result<std::vector<KeyCount>> CountByService(const LogQuery& q) override {
     return CountBy("service", q);
   }
-  Result<std::vector<KeyCount>> CountByDecky(const LogQuery& q) override { return CountBy("decky", q); }
+  Result<std::vector<KeyCount>> CountByDecky(const LogQuery& q) override {
+    return CountBy("decky", q);
+  }
 
   Result<Stats> GetStats() override {
     Stats s;
@@ -526,14 +580,14 @@ class SqlRepository final : public Repository {
   // ---- bounty
   Result<int64_t> InsertBounty(const BountyRow& r) override {
     return Insert(
-        "INSERT INTO bounty (ts_us, decky, service, attacker_ip, bounty_type, payload) VALUES (?, ?, ?, "
+        "INSERT INTO bounty (ts_us, decky, service, attacker_ip, bounty_type, payload) VALUES (?, "
+        "?, ?, "
         "?, ?, ?)",
         {r.ts_us, r.decky, r.service, r.attacker_ip, r.bounty_type, r.payload});
   }
   Result<std::vector<BountyRow>> BountyAfter(int64_t after_id, int limit) override {
-    return Query<BountyRow>(
-        std::string("SELECT ") + kBountyCols + " FROM bounty WHERE id > ? ORDER BY id LIMIT ?",
-        {after_id, int64_t{ClampLimit(limit)}}, ReadBounty);
+    return Select(kBountyTable, "bounty WHERE id > ? ORDER BY id LIMIT ?",
+                  {after_id, int64_t{ClampLimit(limit)}});
   }
   Result<std::vector<BountyRow>> ListBounty(const std::string& ip, const std::string& type,
                                             int64_t before_id, int limit) override {
@@ -552,15 +606,14 @@ class SqlRepository final : public Repository {
       binds.emplace_back(before_id);
     }
     binds.emplace_back(int64_t{ClampLimit(limit)});
-    return Query<BountyRow>(
-        std::string("SELECT ") + kBountyCols + " FROM bounty" + where + " ORDER BY id DESC LIMIT ?",
-        binds, ReadBounty);
+    return Select(kBountyTable, "bounty" + where + " ORDER BY id DESC LIMIT ?", binds);
   }
 
   // ---- credentials
   Result<int64_t> InsertCredential(const CredentialRow& r) override {
     return Insert(
-        "INSERT INTO credentials (ts_us, attacker_ip, decky, service, username, secret, secret_kind) "
+        "INSERT INTO credentials (ts_us, attacker_ip, decky, service, username, secret, "
+        "secret_kind) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         {r.ts_us, r.attacker_ip, r.decky, r.service, r.username, r.secret, r.secret_kind});
   }
@@ -577,9 +630,7 @@ class SqlRepository final : public Repository {
       binds.emplace_back(before_id);
     }
     binds.emplace_back(int64_t{ClampLimit(limit)});
-    return Query<CredentialRow>(
-        std::string("SELECT ") + kCredCols + " FROM credentials" + where + " ORDER BY id DESC LIMIT ?",
-        binds, ReadCred);
+    return Select(kCredTable, "credentials" + where + " ORDER BY id DESC LIMIT ?", binds);
   }
   Result<int64_t> CountCredentials(const std::string& ip) override {
     if (ip.empty()) return QueryInt("SELECT COUNT(*) FROM credentials", {});
@@ -596,8 +647,9 @@ class SqlRepository final : public Repository {
       std::string sql = std::string("SELECT attacker_ip, COUNT(*) FROM ") + table;
       if (!chunk.empty()) sql += " WHERE attacker_ip IN " + InList(chunk.size());
       sql += " GROUP BY attacker_ip ORDER BY attacker_ip";
-      auto rows = Query<KeyCount>(sql, binds,
-                                  [](SqlStmt* s) { return KeyCount{s->ColText(0), s->ColInt(1)}; });
+      auto rows = Query<KeyCount>(sql, binds, [](SqlStmt* s) {
+        return KeyCount{s->ColText(0), s->ColInt(1)};
+      });
       if (!rows) return rows.error();
       out.insert(out.end(), rows->begin(), rows->end());
       return Ok();
@@ -622,17 +674,12 @@ class SqlRepository final : public Repository {
 
   // ---- attackers
   Status UpsertAttacker(const AttackerRow& r) override {
-    std::vector<Bind> binds{r.ip, r.first_seen_us, r.last_seen_us, r.event_count, r.services,
-                            r.deckies, r.traversal, int64_t{r.is_traversal}, r.bounty_count,
-                            r.credential_count, r.fingerprints, r.commands, r.score, r.score_reasons,
-                            r.updated_at_us};
-    if (r.intel_state.empty()) binds.emplace_back(std::monostate{});
-    else binds.emplace_back(r.intel_state);
-    return WriteStatus(Replace("attackers", kAttackerCols, 16), binds);
+    std::vector<Bind> binds = RowBinds(r, kAttackerTable);
+    if (r.intel_state.empty()) binds.back() = std::monostate{};  // intel_state: NULL until set
+    return WriteStatus(Replace("attackers", ColumnList(kAttackerTable), binds.size()), binds);
   }
   Result<std::optional<AttackerRow>> GetAttacker(const std::string& ip) override {
-    return QueryOne<AttackerRow>(std::string("SELECT ") + kAttackerCols + " FROM attackers WHERE ip = ?",
-                                 {ip}, ReadAttacker);
+    return SelectOne(kAttackerTable, "attackers WHERE ip = ?", {ip});
   }
   Result<AttackerPage> QueryAttackers(const AttackerQuery& q) override {
     const char* key = q.order == AttackerOrder::kScore ? "score" : "last_seen_us";
@@ -656,9 +703,8 @@ class SqlRepository final : public Repository {
     }
     int limit = ClampLimit(q.limit);
     binds.emplace_back(int64_t{limit + 1});
-    auto rows = Query<AttackerRow>(std::string("SELECT ") + kAttackerCols + " FROM attackers" + where +
-                                       " ORDER BY " + key + " DESC, ip DESC LIMIT ?",
-                                   binds, ReadAttacker);
+    auto rows = Select(kAttackerTable,
+                       "attackers" + where + " ORDER BY " + key + " DESC, ip DESC LIMIT ?", binds);
     if (!rows) return rows.error();
     AttackerPage page;
     page.more = static_cast<int>(rows->size()) > limit;
@@ -667,27 +713,23 @@ class SqlRepository final : public Repository {
     return page;
   }
   Status UpsertAttackerBehavior(const AttackerBehaviorRow& r) override {
-    return WriteStatus(Replace("attacker_behavior", kBehaviorCols, 12),
-                       {r.ip, r.os_guess, r.hop_distance, r.tcp_fingerprint, r.retransmit_count,
-                        r.behavior_class, r.beacon_interval_s, r.beacon_jitter_pct, r.tool_guesses,
-                        r.timing_stats, r.phase_sequence, r.updated_at_us});
+    return ReplaceRow("attacker_behavior", kBehaviorTable, r);
   }
   Result<std::optional<AttackerBehaviorRow>> GetAttackerBehavior(const std::string& ip) override {
-    return QueryOne<AttackerBehaviorRow>(
-        std::string("SELECT ") + kBehaviorCols + " FROM attacker_behavior WHERE ip = ?", {ip},
-        ReadBehavior);
+    return SelectOne(kBehaviorTable, "attacker_behavior WHERE ip = ?", {ip});
   }
 
   // ---- credential_reuse
-  Result<std::vector<CredentialReuseRow>> CredentialReuseGroups(int min_targets, int limit) override {
+  Result<std::vector<CredentialReuseRow>> CredentialReuseGroups(int min_targets,
+                                                                int limit) override {
     bool my = mysql();
     std::string target = my ? "CONCAT(decky, ':', service)" : "decky || ':' || service";
     std::string sql =
         "SELECT username, secret_kind, secret, COUNT(DISTINCT " + target +
         ") AS targets, COUNT(*), GROUP_CONCAT(DISTINCT attacker_ip), GROUP_CONCAT(DISTINCT decky), "
         "GROUP_CONCAT(DISTINCT service), MIN(ts_us), MAX(ts_us) FROM credentials GROUP BY "
-        "secret_kind, username, secret HAVING COUNT(DISTINCT " + target +
-        ") >= ? ORDER BY targets DESC, MAX(ts_us) DESC LIMIT ?";
+        "secret_kind, username, secret HAVING COUNT(DISTINCT " +
+        target + ") >= ? ORDER BY targets DESC, MAX(ts_us) DESC LIMIT ?";
     return Query<CredentialReuseRow>(
         sql, {int64_t{std::max(min_targets, 1)}, int64_t{ClampLimit(limit)}}, [](SqlStmt* s) {
           CredentialReuseRow r;
@@ -706,18 +748,18 @@ class SqlRepository final : public Repository {
   }
   Result<UpsertOutcome> UpsertCredentialReuse(const CredentialReuseRow& r) override {
     std::string key = ReuseKey(r);
-    auto old = QueryOne<CredentialReuseRow>(
-        std::string("SELECT ") + kReuseCols + " FROM credential_reuse WHERE group_key = ?", {key},
-        ReadReuse);
+    auto old = SelectOne(kReuseTable, "credential_reuse WHERE group_key = ?", {key});
     if (!old) return old.error();
     UpsertOutcome out;
     if (!*old) {
       auto ins = Write(
           "INSERT INTO credential_reuse (group_key, username, secret_kind, secret, target_count, "
-          "attempt_count, attacker_ips, deckies, services, first_seen_us, last_seen_us, updated_at_us) "
+          "attempt_count, attacker_ips, deckies, services, first_seen_us, last_seen_us, "
+          "updated_at_us) "
           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          {key, r.username, r.secret_kind, r.secret, r.target_count, r.attempt_count, r.attacker_ips,
-           r.deckies, r.services, r.first_seen_us, r.last_seen_us, r.updated_at_us});
+          {key, r.username, r.secret_kind, r.secret, r.target_count, r.attempt_count,
+           r.attacker_ips, r.deckies, r.services, r.first_seen_us, r.last_seen_us,
+           r.updated_at_us});
       if (!ins) return ins.error();
       out.inserted = out.changed = true;
       return out;
@@ -728,14 +770,17 @@ class SqlRepository final : public Repository {
     out.changed = o.target_count != r.target_count || o.attacker_ips != r.attacker_ips ||
                   o.deckies != r.deckies || o.services != r.services;
     auto upd = Write(
-        "UPDATE credential_reuse SET target_count = ?, attempt_count = ?, attacker_ips = ?, deckies = "
-        "?, services = ?, first_seen_us = ?, last_seen_us = ?, updated_at_us = ? WHERE group_key = ?",
+        "UPDATE credential_reuse SET target_count = ?, attempt_count = ?, attacker_ips = ?, "
+        "deckies = "
+        "?, services = ?, first_seen_us = ?, last_seen_us = ?, updated_at_us = ? WHERE group_key = "
+        "?",
         {r.target_count, r.attempt_count, r.attacker_ips, r.deckies, r.services, r.first_seen_us,
          r.last_seen_us, r.updated_at_us, key});
     if (!upd) return upd.error();
     return out;
   }
-  Result<std::vector<CredentialReuseRow>> ListCredentialReuse(int64_t before_id, int limit) override {
+  Result<std::vector<CredentialReuseRow>> ListCredentialReuse(int64_t before_id,
+                                                              int limit) override {
     std::vector<Bind> binds;
     std::string where;
     if (before_id > 0) {
@@ -743,9 +788,7 @@ class SqlRepository final : public Repository {
       binds.emplace_back(before_id);
     }
     binds.emplace_back(int64_t{ClampLimit(limit)});
-    return Query<CredentialReuseRow>(std::string("SELECT ") + kReuseCols + " FROM credential_reuse" +
-                                         where + " ORDER BY id DESC LIMIT ?",
-                                     binds, ReadReuse);
+    return Select(kReuseTable, "credential_reuse" + where + " ORDER BY id DESC LIMIT ?", binds);
   }
 
   // ---- state
@@ -762,19 +805,18 @@ class SqlRepository final : public Repository {
 
   // ---- users
   Status CreateUser(const UserRow& r) override {
-    return WriteStatus(std::string("INSERT INTO users (") + kUserCols + ") VALUES (?, ?, ?, ?, ?, ?)",
-                       {r.uuid, r.username, r.password_hash, r.role, int64_t{r.must_change_password},
-                        r.created_at_us});
+    return WriteStatus(
+        "INSERT INTO users (" + ColumnList(kUserTable) + ") VALUES (?, ?, ?, ?, ?, ?)",
+        RowBinds(r, kUserTable));
   }
   Result<std::optional<UserRow>> GetUserByName(const std::string& name) override {
-    return QueryOne<UserRow>(std::string("SELECT ") + kUserCols + " FROM users WHERE username = ?",
-                             {name}, ReadUser);
+    return SelectOne(kUserTable, "users WHERE username = ?", {name});
   }
   Result<std::optional<UserRow>> GetUserByUuid(const std::string& uuid) override {
-    return QueryOne<UserRow>(std::string("SELECT ") + kUserCols + " FROM users WHERE uuid = ?", {uuid},
-                             ReadUser);
+    return SelectOne(kUserTable, "users WHERE uuid = ?", {uuid});
   }
-  Status UpdatePasswordHash(const std::string& uuid, const std::string& hash, bool must_change) override {
+  Status UpdatePasswordHash(const std::string& uuid, const std::string& hash,
+                            bool must_change) override {
     auto n = Write("UPDATE users SET password_hash = ?, must_change_password = ? WHERE uuid = ?",
                    {hash, int64_t{must_change}, uuid});
     if (!n) return n.error();
@@ -787,8 +829,7 @@ class SqlRepository final : public Repository {
     return Ok();
   }
   Result<std::vector<UserRow>> ListUsers() override {
-    return Query<UserRow>(std::string("SELECT ") + kUserCols + " FROM users ORDER BY username", {},
-                          ReadUser);
+    return Select(kUserTable, "users ORDER BY username", {});
   }
   Status DeleteUser(const std::string& uuid) override {
     return WriteStatus("DELETE FROM users WHERE uuid = ?", {uuid});
@@ -796,17 +837,13 @@ class SqlRepository final : public Repository {
 
   // ---- topologies / deckies
   Status UpsertTopology(const TopologyRow& r) override {
-    return WriteStatus(Replace("topologies", kTopoCols, 6),
-                       {r.id, r.name, r.hash, r.json, r.created_at_us, r.status});
+    return ReplaceRow("topologies", kTopoTable, r);
   }
   Result<std::optional<TopologyRow>> GetTopology(const std::string& id) override {
-    return QueryOne<TopologyRow>(std::string("SELECT ") + kTopoCols + " FROM topologies WHERE id = ?",
-                                 {id}, ReadTopo);
+    return SelectOne(kTopoTable, "topologies WHERE id = ?", {id});
   }
   Result<std::vector<TopologyRow>> ListTopologies() override {
-    return Query<TopologyRow>(std::string("SELECT ") + kTopoCols +
-                                  " FROM topologies ORDER BY created_at_us DESC, id DESC LIMIT 10000",
-                              {}, ReadTopo);
+    return Select(kTopoTable, "topologies ORDER BY created_at_us DESC, id DESC LIMIT 10000", {});
   }
   Status SetTopologyStatus(const std::string& id, const std::string& status) override {
     return WriteStatus("UPDATE topologies SET status = ? WHERE id = ?", {status, id});
@@ -815,21 +852,13 @@ class SqlRepository final : public Repository {
     if (Status s = WriteStatus("DELETE FROM deckies WHERE topology_id = ?", {id}); !s) return s;
     return WriteStatus("DELETE FROM topologies WHERE id = ?", {id});
   }
-  Status UpsertDecky(const DeckyRow& r) override {
-    return WriteStatus(Replace("deckies", kDeckyCols, 6),
-                       {r.name, r.topology_id, r.ip, r.json, r.state, r.updated_at_us});
-  }
+  Status UpsertDecky(const DeckyRow& r) override { return ReplaceRow("deckies", kDeckyTable, r); }
   Result<std::optional<DeckyRow>> GetDecky(const std::string& name) override {
-    return QueryOne<DeckyRow>(std::string("SELECT ") + kDeckyCols + " FROM deckies WHERE name = ?",
-                              {name}, ReadDecky);
+    return SelectOne(kDeckyTable, "deckies WHERE name = ?", {name});
   }
   Result<std::vector<DeckyRow>> ListDeckies(const std::string& topology_id) override {
-    if (topology_id.empty())
-      return Query<DeckyRow>(std::string("SELECT ") + kDeckyCols + " FROM deckies ORDER BY name", {},
-                             ReadDecky);
-    return Query<DeckyRow>(
-        std::string("SELECT ") + kDeckyCols + " FROM deckies WHERE topology_id = ? ORDER BY name",
-        {topology_id}, ReadDecky);
+    if (topology_id.empty()) return Select(kDeckyTable, "deckies ORDER BY name", {});
+    return Select(kDeckyTable, "deckies WHERE topology_id = ? ORDER BY name", {topology_id});
   }
   Status SetDeckyState(const std::string& name, const std::string& state) override {
     return WriteStatus("UPDATE deckies SET state = ? WHERE name = ?", {state, name});
@@ -847,7 +876,8 @@ class SqlRepository final : public Repository {
 
 }  // namespace
 
-std::unique_ptr<Repository> MakeSqlRepository(std::unique_ptr<ConnSource> src, const char* backend) {
+std::unique_ptr<Repository> MakeSqlRepository(std::unique_ptr<ConnSource> src,
+                                              const char* backend) {
   return std::make_unique<SqlRepository>(std::move(src), backend);
 }
 

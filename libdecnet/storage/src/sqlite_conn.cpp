@@ -59,16 +59,17 @@ Error SqliteError(sqlite3* db, int rc, const std::string& what) {
 
 Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const DbConfig& cfg) {
   if (cfg.path.empty()) return MakeError(Errc::kInvalidArgument, "sqlite: db_path is empty");
-  // Memory statistics take a global mutex on every allocation; we never read them. Only effective before
-  // SQLite initializes (the first open in the process); later calls fail harmlessly.
+  // Memory statistics take a global mutex on every allocation; we never read them. Only effective
+  // before SQLite initializes (the first open in the process); later calls fail harmlessly.
   static const bool kConfigured = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     return true;
   }();
   (void)kConfigured;
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(cfg.path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(cfg.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error e = SqliteError(db, rc, cfg.path);
     sqlite3_close(db);
@@ -76,8 +77,9 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const DbConfig& cfg) {
   }
   std::unique_ptr<SqliteConn> conn(new SqliteConn(db));
   sqlite3_busy_timeout(db, static_cast<int>(cfg.busy_timeout_ms));
-  // Negative cache_size is KiB. WAL lets readers run beside the one writer; NORMAL is durable across
-  // process crashes (the ingester's exactly-once) and loses at most the last commits on power loss.
+  // Negative cache_size is KiB. WAL lets readers run beside the one writer; NORMAL is durable
+  // across process crashes (the ingester's exactly-once) and loses at most the last commits on
+  // power loss.
   std::string pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" +
                         std::to_string(cfg.cache_kib > 0 ? cfg.cache_kib : 64) +
                         "; PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;";
@@ -86,28 +88,17 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const DbConfig& cfg) {
 }
 
 SqliteConn::~SqliteConn() {
-  cache_.clear();
+  cache_.Clear();
   sqlite3_close(db_);
 }
 
 Result<SqlStmt*> SqliteConn::Prepare(const std::string& sql) {
-  auto it = cache_.find(sql);
-  if (it != cache_.end()) {
-    it->second->Reset();
-    return it->second.get();
-  }
-  if (cache_.size() >= kMaxCachedStatements) {
-    evictions_ += cache_.size();
-    cache_.clear();
-  }
+  if (SqlStmt* cached = cache_.Find(sql)) return cached;
   sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                              &st, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &st, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
-  auto owned = std::make_unique<SqliteStmt>(db_, st);
-  SqlStmt* raw = owned.get();
-  cache_.emplace(sql, std::move(owned));
-  return raw;
+  return cache_.Add(sql, std::make_unique<SqliteStmt>(db_, st));
 }
 
 Status SqliteConn::Exec(const std::string& sql) {

@@ -7,8 +7,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "sql_conn.h"
 #include "decnet/storage/repository.h"
+#include "sql_conn.h"
 
 namespace decnet::storage {
 
@@ -24,15 +24,12 @@ class SqliteConn final : public SqlConn {
   int64_t LastInsertId() override { return sqlite3_last_insert_rowid(db_); }
   int64_t Changes() override { return sqlite3_changes(db_); }
 
-  uint64_t stmt_cache_evictions() const { return evictions_; }
+  uint64_t stmt_cache_evictions() const { return cache_.evictions(); }
 
  private:
   explicit SqliteConn(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  // Bounded: dynamic filter combinations could otherwise grow it without limit.
-  static constexpr size_t kMaxCachedStatements = 64;
-  std::unordered_map<std::string, std::unique_ptr<SqlStmt>> cache_;
-  uint64_t evictions_ = 0;
+  StmtCache cache_;
 };
 
 // Maps a SQLite result code to our error kinds (BUSY/LOCKED -> kUnavailable: retry later).

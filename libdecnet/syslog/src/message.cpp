@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "decnet/core/loop.h"
+#include "decnet/core/text.h"
 
 namespace decnet::syslog {
 namespace {
@@ -52,33 +53,6 @@ bool Token(Cursor& c, bool strict, std::string_view* tok, bool need_sep = true) 
   if (!strict) {
     while (c.i < c.s.size() && c.s[c.i] == ' ') ++c.i;
   }
-  return true;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-int DaysInMonth(int y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
-  return kDays[m - 1];
-}
-
-bool Digits(std::string_view s, size_t at, size_t n, int* v) {
-  if (at + n > s.size()) return false;
-  int r = 0;
-  for (size_t k = 0; k < n; ++k) {
-    if (!IsDigit(s[at + k])) return false;
-    r = r * 10 + (s[at + k] - '0');
-  }
-  *v = r;
   return true;
 }
 
@@ -154,37 +128,12 @@ Status ParseSd(Cursor& c, Message* m, const ParseOptions& opts) {
   return Ok();
 }
 
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char b = static_cast<unsigned char>(s[i]);
-    size_t n;
-    if (b < 0x80) {
-      n = 0;
-    } else if ((b >> 5) == 6) {
-      n = 1;
-    } else if ((b >> 4) == 14) {
-      n = 2;
-    } else if ((b >> 3) == 30) {
-      n = 3;
-    } else {
-      return false;
-    }
-    if (n > s.size() - i - 1) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
 void SetMsg(Cursor& c, Message* m, bool strict, Status* st) {
   std::string_view rest = c.s.substr(c.i);
   if (rest.size() >= 3 && std::memcmp(rest.data(), "\xEF\xBB\xBF", 3) == 0) {
     m->msg_has_bom = true;
     rest.remove_prefix(3);
-    if (strict && !ValidUtf8(rest)) *st = Bad("MSG after BOM is not UTF-8");
+    if (strict && !IsValidUtf8(rest)) *st = Bad("MSG after BOM is not UTF-8");
   }
   m->msg = rest;
 }
@@ -252,11 +201,12 @@ bool ParseBsdTime(std::string_view s, int64_t now_us, int64_t* time_us) {
   if (mon == 12) return false;
   int day = 0, hh, mm, ss;
   if (s[4] == ' ') {
-    if (!Digits(s, 5, 1, &day)) return false;
-  } else if (!Digits(s, 4, 2, &day)) {
+    if (!ParseDigits(s, 5, 1, &day)) return false;
+  } else if (!ParseDigits(s, 4, 2, &day)) {
     return false;
   }
-  if (!Digits(s, 7, 2, &hh) || !Digits(s, 10, 2, &mm) || !Digits(s, 13, 2, &ss)) return false;
+  if (!ParseDigits(s, 7, 2, &hh) || !ParseDigits(s, 10, 2, &mm) || !ParseDigits(s, 13, 2, &ss))
+    return false;
   if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return false;
   if (now_us == 0) now_us = static_cast<int64_t>(NowEpoch() * 1e6);
   time_t now_s = static_cast<time_t>(now_us / 1000000);
@@ -355,10 +305,10 @@ const SdElement* Message::FindElement(std::string_view id) const {
 
 bool ParseRfc3339(std::string_view s, bool allow_naive, int64_t* time_us) {
   int y, mo, d, h, mi, sec;
-  if (s.size() < 19 || !Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
-      s[7] != '-' || !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-      !Digits(s, 11, 2, &h) || s[13] != ':' || !Digits(s, 14, 2, &mi) || s[16] != ':' ||
-      !Digits(s, 17, 2, &sec)) {
+  if (s.size() < 19 || !ParseDigits(s, 0, 4, &y) || s[4] != '-' || !ParseDigits(s, 5, 2, &mo) ||
+      s[7] != '-' || !ParseDigits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+      !ParseDigits(s, 11, 2, &h) || s[13] != ':' || !ParseDigits(s, 14, 2, &mi) || s[16] != ':' ||
+      !ParseDigits(s, 17, 2, &sec)) {
     return false;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo) || h > 23 || mi > 59 || sec > 60) {
@@ -382,7 +332,8 @@ bool ParseRfc3339(std::string_view s, bool allow_naive, int64_t* time_us) {
   } else if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) {
   } else if ((s[i] == '+' || s[i] == '-') && i + 6 == s.size() && s[i + 3] == ':') {
     int oh, om;
-    if (!Digits(s, i + 1, 2, &oh) || !Digits(s, i + 4, 2, &om) || oh > 23 || om > 59) return false;
+    if (!ParseDigits(s, i + 1, 2, &oh) || !ParseDigits(s, i + 4, 2, &om) || oh > 23 || om > 59)
+      return false;
     offset_s = (oh * 3600 + om * 60) * (s[i] == '+' ? 1 : -1);
   } else {
     return false;

@@ -68,6 +68,18 @@ namespace {
 void Indent(std::string& out, int n) { out.append(static_cast<size_t>(n), ' '); }
 }  // namespace
 
+void Doc::AppendYamlValue(std::string& out, int indent) const {
+  const bool nested =
+      (type_ == Type::kMap && !map_.empty()) || (type_ == Type::kList && !list_.empty());
+  if (nested) {
+    out.push_back('\n');
+    AppendYaml(out, indent + 2);
+  } else {
+    out.push_back(' ');
+    AppendYaml(out, 0);
+  }
+}
+
 void Doc::AppendYaml(std::string& out, int indent) const {
   if (type_ == Type::kMap) {
     if (map_.empty()) {
@@ -78,15 +90,7 @@ void Doc::AppendYaml(std::string& out, int indent) const {
       Indent(out, indent);
       json::AppendQuoted(out, k);
       out.push_back(':');
-      const bool nested = (v.type_ == Type::kMap && !v.map_.empty()) ||
-                          (v.type_ == Type::kList && !v.list_.empty());
-      if (nested) {
-        out.push_back('\n');
-        v.AppendYaml(out, indent + 2);
-      } else {
-        out.push_back(' ');
-        v.AppendYaml(out, 0);
-      }
+      v.AppendYamlValue(out, indent);
     }
     return;
   }
@@ -98,15 +102,7 @@ void Doc::AppendYaml(std::string& out, int indent) const {
     for (const Doc& v : list_) {
       Indent(out, indent);
       out += "-";
-      const bool nested = (v.type_ == Type::kMap && !v.map_.empty()) ||
-                          (v.type_ == Type::kList && !v.list_.empty());
-      if (nested) {
-        out.push_back('\n');
-        v.AppendYaml(out, indent + 2);
-      } else {
-        out.push_back(' ');
-        v.AppendYaml(out, 0);
-      }
+      v.AppendYamlValue(out, indent);
     }
     return;
   }

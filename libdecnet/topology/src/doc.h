@@ -45,6 +45,10 @@ class Doc {
   void AppendYaml(std::string& out, int indent = 0) const;
 
  private:
+  // The value after "key:" or "-" at `indent`: a non-empty map or list on the next lines, two
+  // columns deeper; anything else on the same line.
+  void AppendYamlValue(std::string& out, int indent) const;
+
   explicit Doc(Type t) : type_(t) {}
   Type type_;
   std::string str_;

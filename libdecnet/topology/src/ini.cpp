@@ -225,6 +225,14 @@ class Builder {
  private:
   void Err(int line, std::string m) { r_.errors.push_back({line, std::move(m)}); }
   void Warn(int line, std::string m) { r_.warnings.push_back({line, std::move(m)}); }
+  // Stores a parsed value in *dst, or reports "<what>: <why>" at `line`.
+  template <typename T, typename Dst>
+  void Take(int line, const char* what, const Result<T>& parsed, Dst& dst) {
+    if (parsed)
+      dst = *parsed;
+    else
+      Err(line, std::string(what) + ": " + parsed.error().message);
+  }
 
   void General(const std::vector<const Entry*>& es) {
     IniConfig& c = r_.config;
@@ -232,17 +240,9 @@ class Builder {
       const std::string k = Lower(e->key);
       const std::string v = Trim(e->value);
       if (k == "net") {
-        auto cidr = ParseCidr(v, false);
-        if (cidr)
-          c.subnet = *cidr;
-        else
-          Err(e->line, "[general] net: " + cidr.error().message);
+        Take(e->line, "[general] net", ParseCidr(v, false), c.subnet);
       } else if (k == "gw") {
-        auto ip = ParseIpv4(v);
-        if (ip)
-          c.gateway = *ip;
-        else
-          Err(e->line, "[general] gw: " + ip.error().message);
+        Take(e->line, "[general] gw", ParseIpv4(v), c.gateway);
       } else if (k == "interface") {
         c.interface = v;
       } else if (k == "log_target" || k == "log-target") {
@@ -251,11 +251,7 @@ class Builder {
         else
           c.log_target = v;
       } else if (k == "ipvlan") {
-        auto b = ParseBool(v);
-        if (b)
-          c.ipvlan = *b;
-        else
-          Err(e->line, "[general] ipvlan: " + b.error().message);
+        Take(e->line, "[general] ipvlan", ParseBool(v), c.ipvlan);
       } else if (k == "distro") {
         if (FindDistro(v) == nullptr)
           Err(e->line, "[general] distro: unknown distro '" + v + "'. Available: " + DistroNames());

@@ -18,10 +18,24 @@ namespace {
 
 int64_t Us(double s) { return static_cast<int64_t>(s * 1e6); }
 
-// A log row as an engine Event. Field views point into `doc`, `scratch` or `parsed`; all must outlive
-// the event.
-bool FromColumns(const storage::LogRow& row, rapidjson::Document& doc, std::deque<std::string>& scratch,
-                 std::vector<Field>& fields, Event* e) {
+// Points `e` at the identity of a log line, from a LogRow or a parsed DecnetRecord (both name these
+// members alike). The views point into `src` and `fields`, which must outlive the event.
+template <typename Source>
+void SetEvent(const Source& src, int64_t log_id, int64_t ts_us, std::span<const Field> fields,
+              Event* e) {
+  e->log_id = log_id;
+  e->ts = static_cast<double>(ts_us) / 1e6;
+  e->decky = src.decky;
+  e->service = src.service;
+  e->event_type = src.event_type;
+  e->attacker_ip = src.attacker_ip;
+  e->fields = fields;
+}
+
+// A log row as an engine Event. Field views point into `doc`, `scratch` or `parsed`; all must
+// outlive the event.
+bool FromColumns(const storage::LogRow& row, rapidjson::Document& doc,
+                 std::deque<std::string>& scratch, std::vector<Field>& fields, Event* e) {
   bool fields_ok = true;
   if (!row.fields.empty() && row.fields != "{}") {
     json::ParseLimits limits;
@@ -42,20 +56,14 @@ bool FromColumns(const storage::LogRow& row, rapidjson::Document& doc, std::dequ
       fields_ok = false;
     }
   }
-  e->log_id = row.id;
-  e->ts = static_cast<double>(row.ts_us) / 1e6;
-  e->decky = row.decky;
-  e->service = row.service;
-  e->event_type = row.event_type;
-  e->attacker_ip = row.attacker_ip;
-  e->fields = fields;
+  SetEvent(row, row.id, row.ts_us, fields, e);
   return fields_ok;
 }
 
 }  // namespace
 
-// The row as an Event: its raw line re-parsed with the syslog component when it is a DECNET line with
-// a time (the truth the ingester also parsed), else the ingester's columns.
+// The row as an Event: its raw line re-parsed with the syslog component when it is a DECNET line
+// with a time (the truth the ingester also parsed), else the ingester's columns.
 bool Profiler::ToEvent(const storage::LogRow& row, Event* e) {
   fields_.clear();
   scratch_.clear();
@@ -68,14 +76,9 @@ bool Profiler::ToEvent(const storage::LogRow& row, Event* e) {
         fields_.push_back(Field{k, v});
       }
       // Shell lines carry the command in MSG ("CMD ... cmd=..."): expose it as a field.
-      if (!r.command.empty() && r.Field("command").empty()) fields_.push_back(Field{"command", r.command});
-      e->log_id = row.id;
-      e->ts = static_cast<double>(r.time_us) / 1e6;
-      e->decky = r.decky;
-      e->service = r.service;
-      e->event_type = r.event_type;
-      e->attacker_ip = r.attacker_ip;
-      e->fields = fields_;
+      if (!r.command.empty() && r.Field("command").empty())
+        fields_.push_back(Field{"command", r.command});
+      SetEvent(r, row.id, r.time_us, fields_, e);
       ++stats_.reparsed;
       return true;
     }
@@ -248,7 +251,8 @@ Result<size_t> Profiler::RunBatch() {
       Event e;
       if (!ToEvent(row, &e)) ++stats_.bad_fields;
       if (engine_.Ingest(e) == IngestOutcome::kStoreError) {
-        return MakeError(Errc::kUnavailable, "profile store failed at log id " + std::to_string(row.id));
+        return MakeError(Errc::kUnavailable,
+                         "profile store failed at log id " + std::to_string(row.id));
       }
       last = row.id;
     }

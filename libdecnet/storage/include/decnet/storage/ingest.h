@@ -1,13 +1,13 @@
-// Decoding one line of <ingest>.json (written by the collector, the sniffer and the prober) into the rows
-// the ingester stores: the `logs` row, the `bounty` finds (fingerprints, prober results) and the
-// `credentials` it carries. Lines are attacker-influenced: every bound is explicit, nothing recurses on
-// input depth, and a bad line is a RejectReason, never a crash.
+// Decoding one line of <ingest>.json (written by the collector, the sniffer and the prober) into
+// the rows the ingester stores: the `logs` row, the `bounty` finds (fingerprints, prober results)
+// and the `credentials` it carries. Lines are attacker-influenced: every bound is explicit, nothing
+// recurses on input depth, and a bad line is a RejectReason, never a crash.
 //
 // Record shape (DESIGN.md §5, as the Python collector writes it):
 //   {"timestamp": "2026-11-24T10:00:00.123456+00:00", "decky": "...", "service": "...",
 //    "event_type": "...", "attacker_ip": "...", "fields": {...}, "msg": "...", "raw_line": "..."}
-// timestamp, decky, service and event_type are required strings (timestamp may also be epoch seconds);
-// the rest default to empty.
+// timestamp, decky, service and event_type are required strings (timestamp may also be epoch
+// seconds); the rest default to empty.
 #pragma once
 
 #include <cstddef>
@@ -49,11 +49,8 @@ struct IngestRecord {
 // Decodes `line` (without its trailing newline) into *out (overwritten). kNone on success.
 RejectReason DecodeIngestLine(std::string_view line, const IngestLimits& limits, IngestRecord* out);
 
-// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
-bool IsValidUtf8(std::string_view s);
-
-// Parses "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|-HH:MM|+HHMM]" to epoch microseconds (UTC). False when
-// it is not that shape or out of range.
+// Parses "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|-HH:MM|+HHMM]" to epoch microseconds (UTC). False
+// when it is not that shape or out of range.
 bool ParseIsoTimestamp(std::string_view s, int64_t* us);
 
 }  // namespace decnet::storage

@@ -1,12 +1,15 @@
-// The repository: the only door to the DECNET database. Typed rows in, typed rows out; errors as values.
+// The repository: the only door to the DECNET database. Typed rows in, typed rows out; errors as
+// values.
 //
-// Backends: SQLite (default, one file, linked into libdecnet/storage) and MySQL/MariaDB (a separate shared
-// plugin, decnet-storage-mysql.so, loaded with dlopen only when db_type=mysql, so SQLite-only workers never
-// map libmariadb). Both apply the same numbered migrations and refuse a schema newer than they know.
+// Backends: SQLite (default, one file, linked into libdecnet/storage) and MySQL/MariaDB (a separate
+// shared plugin, decnet-storage-mysql.so, loaded with dlopen only when db_type=mysql, so
+// SQLite-only workers never map libmariadb). Both apply the same numbered migrations and refuse a
+// schema newer than they know.
 //
 // Threading: a Repository is used by one thread (workers are single-threaded event loops).
-// Errors: kUnavailable when the DB is away or locked past busy_timeout (retry later), kBusy for a lock
-// conflict, kCorrupt for a newer/unknown schema, kInvalidArgument for bad input, kNotFound where stated.
+// Errors: kUnavailable when the DB is away or locked past busy_timeout (retry later), kBusy for a
+// lock conflict, kCorrupt for a newer/unknown schema, kInvalidArgument for bad input, kNotFound
+// where stated.
 #pragma once
 
 #include <memory>
@@ -24,30 +27,32 @@ class Config;
 
 namespace decnet::storage {
 
-// Where and how to connect. Built from Config by DbConfigFromConfig (keys below), or by hand in tests.
+// Where and how to connect. Built from Config by DbConfigFromConfig (keys below), or by hand in
+// tests.
 struct DbConfig {
   std::string type = "sqlite";  // "sqlite" | "mysql"
   // SQLite
-  std::string path;             // the DB file; required for sqlite
-  int64_t cache_kib = 512;      // PRAGMA cache_size, per connection
+  std::string path;         // the DB file; required for sqlite
+  int64_t cache_kib = 512;  // PRAGMA cache_size, per connection
   int64_t busy_timeout_ms = 5000;
   // MySQL / MariaDB: url "mysql://user:pass@host:port/db" wins over the separate fields.
   std::string url;
   std::string host = "127.0.0.1";
   int64_t port = 3306;
-  std::string socket;           // UNIX socket path (wins over host/port when set)
+  std::string socket;  // UNIX socket path (wins over host/port when set)
   std::string name = "decnet";
   std::string user = "decnet";
   std::string password;
-  int64_t pool_size = 2;        // bounded pool of connections
-  std::string plugin_path;      // decnet-storage-mysql.so; empty: $DECNET_STORAGE_PLUGIN, then install dir
+  int64_t pool_size = 2;  // bounded pool of connections
+  std::string
+      plugin_path;  // decnet-storage-mysql.so; empty: $DECNET_STORAGE_PLUGIN, then install dir
   // Tests only: migrate up to this version instead of the latest (0: latest).
   int migrate_to = 0;
 };
 
 // Declares the db_* keys on `cfg` (db_type, db_path, db_url, db_host, db_port, db_socket, db_name,
-// db_user, db_password, db_cache_kib, db_busy_timeout_ms, db_pool_size, db_plugin). Env: DECNET_DB_TYPE,
-// DECNET_DB_PATH, DECNET_DB_URL, ... as in the Python original.
+// db_user, db_password, db_cache_kib, db_busy_timeout_ms, db_pool_size, db_plugin). Env:
+// DECNET_DB_TYPE, DECNET_DB_PATH, DECNET_DB_URL, ... as in the Python original.
 void AddDbConfigKeys(Config& cfg);
 // Reads those keys. An empty db_path becomes <state_dir>/decnet.db.
 Result<DbConfig> DbConfigFromConfig(const Config& cfg);
@@ -76,7 +81,8 @@ class Repository {
   virtual Result<std::vector<LogRow>> LogsAfter(int64_t after_id, int limit) = 0;
   virtual Result<LogPage> QueryLogs(const LogQuery& q) = 0;
   virtual Result<int64_t> CountLogs(const LogQuery& q) = 0;
-  virtual Result<std::vector<HistogramBucket>> LogHistogram(const LogQuery& q, int64_t bucket_s) = 0;
+  virtual Result<std::vector<HistogramBucket>> LogHistogram(const LogQuery& q,
+                                                            int64_t bucket_s) = 0;
   // Logs per service / per decky (over q's filters), descending count.
   virtual Result<std::vector<KeyCount>> CountByService(const LogQuery& q) = 0;
   virtual Result<std::vector<KeyCount>> CountByDecky(const LogQuery& q) = 0;
@@ -88,8 +94,8 @@ class Repository {
   virtual Result<std::vector<BountyRow>> BountyAfter(int64_t after_id, int limit) = 0;
   // Newest first; empty ip/type: all. before_id: keyset (0: from the newest).
   virtual Result<std::vector<BountyRow>> ListBounty(const std::string& attacker_ip,
-                                                    const std::string& bounty_type, int64_t before_id,
-                                                    int limit) = 0;
+                                                    const std::string& bounty_type,
+                                                    int64_t before_id, int limit) = 0;
 
   // ---- credentials
   virtual Result<int64_t> InsertCredential(const CredentialRow& row) = 0;
@@ -110,13 +116,16 @@ class Repository {
   virtual Result<std::optional<AttackerBehaviorRow>> GetAttackerBehavior(const std::string& ip) = 0;
 
   // ---- credential_reuse
-  // Groups of `credentials` by (secret_kind, username, secret) seen on at least min_targets distinct
-  // (decky, service) pairs, with their aggregates (id = 0). At most `limit` groups, most targets first.
-  virtual Result<std::vector<CredentialReuseRow>> CredentialReuseGroups(int min_targets, int limit) = 0;
+  // Groups of `credentials` by (secret_kind, username, secret) seen on at least min_targets
+  // distinct (decky, service) pairs, with their aggregates (id = 0). At most `limit` groups, most
+  // targets first.
+  virtual Result<std::vector<CredentialReuseRow>> CredentialReuseGroups(int min_targets,
+                                                                        int limit) = 0;
   // Insert or replace the aggregates of the row's (secret_kind, username, secret).
   virtual Result<UpsertOutcome> UpsertCredentialReuse(const CredentialReuseRow& row) = 0;
   // By id descending; keyset: only ids < before_id (0: from the newest).
-  virtual Result<std::vector<CredentialReuseRow>> ListCredentialReuse(int64_t before_id, int limit) = 0;
+  virtual Result<std::vector<CredentialReuseRow>> ListCredentialReuse(int64_t before_id,
+                                                                      int limit) = 0;
 
   // ---- state: key -> JSON value (cursors, offsets). Get returns nullopt for a missing key.
   virtual Result<std::optional<std::string>> GetState(const std::string& key) = 0;
@@ -146,9 +155,21 @@ class Repository {
   virtual Status DeleteDecky(const std::string& name) = 0;
 };
 
-// Opens (creating if needed) and migrates the database. Fails with kCorrupt, naming both versions, when the
-// DB's schema is newer than LatestSchemaVersion(); with kUnavailable when the server/file is unreachable.
+// Opens (creating if needed) and migrates the database. Fails with kCorrupt, naming both versions,
+// when the DB's schema is newer than LatestSchemaVersion(); with kUnavailable when the server/file
+// is unreachable.
 Result<std::unique_ptr<Repository>> Open(const DbConfig& cfg);
+
+// A worker's database, opened from its db_* keys (AddDbConfigKeys) at start-up.
+struct OpenedDb {
+  DbConfig config;                   // what the keys said (config.path names the SQLite file)
+  std::unique_ptr<Repository> repo;  // null when opening failed
+  int exit_code = 0;  // when repo is null: what main() returns (kExitUsage, kExitFailure)
+};
+// Reads the db_* keys of `cfg` and opens the database. On failure it reports why through `report`
+// (default: the worker's log, DLOG_ERROR) and sets exit_code: kExitUsage when the keys are wrong,
+// kExitFailure when the database cannot be opened.
+OpenedDb OpenFromConfig(const Config& cfg, void (*report)(const std::string& why) = nullptr);
 
 // RAII transaction: rolls back unless Commit() succeeded.
 class Transaction {

@@ -1,0 +1,31 @@
+// Small text helpers shared by the parsers (syslog lines, ingest lines) and the HTTP code: UTF-8
+// validation, percent-encoding, fixed-width decimal fields, and the calendar arithmetic a timestamp
+// needs. No locale, no libc time functions (they read the TZ database).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace decnet {
+
+// True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, <= U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// Percent-encodes every byte except the RFC 3986 unreserved characters (ALPHA DIGIT - . _ ~), for
+// a URL path segment or a query value.
+std::string PercentEncode(std::string_view in);
+
+// Reads exactly `n` ASCII digits of `s` starting at `at` into *value. False (and *value untouched)
+// when the field runs past the end of `s` or holds a non-digit. REQUIRES: n <= 9.
+bool ParseDigits(std::string_view s, size_t at, size_t n, int* value);
+
+// Days since 1970-01-01 of the proleptic Gregorian date y-m-d (H. Hinnant's days_from_civil).
+// REQUIRES: 1 <= m <= 12, 1 <= d <= 31; no check that d exists in that month.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+
+// 28..31: the length of month `m` (1..12) of year `y`, leap years included.
+int DaysInMonth(int y, int m);
+
+}  // namespace decnet
