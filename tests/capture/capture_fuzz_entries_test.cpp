@@ -56,6 +56,7 @@ TEST(CaptureFuzzEntries, HostileInputsDoNotCrash) {
     fuzz::Http(in.data(), in.size());
     fuzz::Quic(in.data(), in.size());
     fuzz::Analyzer_(in.data(), in.size());
+    fuzz::Ja4Plus(in.data(), in.size());
   }
   SUCCEED();
 }

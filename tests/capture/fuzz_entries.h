@@ -11,6 +11,7 @@
 #include "decnet/capture/analyzer.h"
 #include "decnet/capture/decode.h"
 #include "decnet/capture/http.h"
+#include "decnet/capture/ja4plus.h"
 #include "decnet/capture/quic.h"
 #include "decnet/capture/ssh.h"
 #include "decnet/capture/tcpfp.h"
@@ -81,6 +82,29 @@ inline void Quic(const uint8_t* data, size_t size) {
   DecryptClientInitial(in, qi);
   // The bytes as a decrypted payload as well: the frame walker sees attacker plaintext too.
   ForEachCryptoFrame(in, [](uint64_t, Bytes) {});
+}
+
+// JA4X over the bytes as one DER certificate and as a Certificate message's chain; then the bytes as a
+// packet script for the JA4L and JA4SSH state (flags, direction, lengths, time steps from the input).
+inline void Ja4Plus(const uint8_t* data, size_t size) {
+  std::vector<uint8_t> in(data, data + size);
+  Ja4x j;
+  ComputeJa4x(in, j);
+  for (Bytes cert : CertificateChain(in, 8)) ComputeJa4x(cert, j);
+  Ja4l l, q;
+  Ja4Ssh s;
+  QuicLongPacketType(in);
+  int64_t ts = 0;
+  for (size_t i = 0; i + 2 < size; i += 3) {
+    ts += data[i + 2];
+    bool client = data[i] & 0x80;
+    l.OnTcpPacket(ts, data[i + 1], client, data[i]);
+    q.OnQuicPacket(ts, data[i + 1] & 3, client, data[i]);
+    if (data[i] & 1) s.AddSshPacket(client, uint16_t(data[i + 1] << 4 | data[i + 2]));
+    else s.AddBareAck(client);
+    if (s.ssh_packets() >= 200) s.Fingerprint(), s.exact(), s.Reset();
+  }
+  l.Client(), l.Server(), q.Client(), q.Server(), s.Fingerprint();
 }
 
 // A stream of raw IPv4/IPv6 packets (2-byte length prefixes) through the whole analyzer with tiny bounds.

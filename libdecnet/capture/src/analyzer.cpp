@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "decnet/capture/http.h"
+#include "decnet/capture/ja4plus.h"
 #include "decnet/capture/quic.h"
 #include "decnet/capture/x509.h"
 #include "decnet/capture/ssh.h"
@@ -16,6 +17,9 @@ namespace decnet::capture {
 namespace {
 
 constexpr size_t kHistory = 8;
+constexpr size_t kMaxChain = 8;  // certificates of one Certificate message given a JA4X
+
+int64_t Micros(double ts) { return std::llround(ts * 1e6); }
 
 std::string Fixed(double v, int digits) {
   char b[64];
@@ -65,11 +69,17 @@ struct Analyzer::Flow {
   double iat_min = 0, iat_max = 0, iat_sum = 0;
   uint64_t iat_count = 0;
   bool timing_emitted = false;
+  // FoxIO-licensed JA4SSH counters, in what was padding: the window itself only once the flow is SSH.
+  bool ssh = false;                   // an SSH banner was seen in either direction
+  uint16_t ja4ssh_windows = 0;        // JA4SSH events emitted
+  uint16_t acks_before_ssh[2] = {};   // bare ACKs (client, server) before the banner
   double syn_time = 0;
   int syn_ttl = 0;
   double rtt_ms = -1;
   // The ClientHello summary, repeated in tls_session.
   std::string ja3, ja4, sni, alpn;
+  Ja4l ja4l;                          // FoxIO-licensed (16 bytes)
+  std::unique_ptr<Ja4Ssh> ja4ssh;     // FoxIO-licensed, SSH flows only
 };
 
 const std::string* Event::Get(std::string_view key) const {
@@ -160,6 +170,7 @@ Analyzer::Flow& Analyzer::FindOrCreate(const FlowKey& key, const DecodedPacket& 
 
 void Analyzer::Remove(FlowList::iterator it, bool emit_timing) {
   if (emit_timing) EmitTiming(*it);
+  if (emit_timing && it->ja4ssh && !it->ja4ssh->empty()) EmitJa4Ssh(*it, it->last);
   it->from_a.buf.Release(budget_);
   it->from_b.buf.Release(budget_);
   flows_.erase(it->key);
@@ -281,9 +292,12 @@ void Analyzer::OnTcp(double ts, const DecodedPacket& p) {
   ++f.packets;
   f.bytes += p.payload.size();
   Direction& d = from_a ? f.from_a : f.from_b;
+  bool retransmit = false;
+  if (opts_.foxio_licensed) Ja4PlusBeforePayload(f, from_a, ts, p);
   if (!p.payload.empty()) {
     uint32_t end = p.seq + uint32_t(p.payload.size());
     if (d.seq_seen && int32_t(end - d.max_seq_end) <= 0) {
+      retransmit = true;
       if (from_a) ++f.retransmits;
     } else {
       d.max_seq_end = end;
@@ -310,6 +324,7 @@ void Analyzer::OnTcp(double ts, const DecodedPacket& p) {
     }
     OnPayload(f, from_a, ts);
   }
+  if (opts_.foxio_licensed) Ja4PlusAfterPayload(f, from_a, ts, p, retransmit);
 
   if (p.tcp_flags & kRst) {
     Remove(flows_.find(f.key)->second, true);
@@ -378,7 +393,7 @@ void Analyzer::TryTls(Flow& f, Direction& d, bool& from_a, Bytes stream, double 
     if (dir->server_hello) {
       if (type == 11) {
         dir->proto = Direction::Proto::kDone;
-        OnCertificate(f, FirstCertificate(msg), ts);
+        OnCertificate(f, msg, ts);
         return false;
       }
       if (type == 12 || type == 13 || type == 14) {  // no Certificate in this handshake
@@ -418,13 +433,15 @@ void Analyzer::TryTls(Flow& f, Direction& d, bool& from_a, Bytes stream, double 
     return true;
   });
   dir->seen_hellos = 0;
-  // The first certificate may be complete before the whole chain has arrived.
+  // The first certificate may be complete before the whole chain has arrived. JA4X wants the whole
+  // chain: with it on, wait for the rest unless the stream cap leaves no room for it.
   if (!complete && dir->server_hello && dir->proto != Direction::Proto::kDone &&
       next_offset < hs.size() && hs[next_offset] == 11) {
-    Bytes der = FirstCertificate(Bytes(hs).subspan(next_offset));
-    if (!der.empty()) {
+    Bytes partial = Bytes(hs).subspan(next_offset);
+    if (!FirstCertificate(partial).empty() &&
+        (!opts_.foxio_licensed || stream.size() >= opts_.stream_cap)) {
       dir->proto = Direction::Proto::kDone;
-      OnCertificate(f, der, ts);
+      OnCertificate(f, partial, ts);
     }
   }
   // A CCS at the very end may still be followed by a HelloRetryRequest's second ClientHello: wait.
@@ -477,10 +494,15 @@ void Analyzer::OnClientHello(Flow& f, bool& from_a, Bytes msg, int index, double
     e.fields.emplace_back("ja4l_rtt_ms", Fixed(f.rtt_ms, 2));
     e.fields.emplace_back("ja4l_client_ttl", std::to_string(f.syn_ttl));
   }
+  if (opts_.foxio_licensed && f.ja4l.has_server()) {
+    if (f.ja4l.has_client()) e.fields.emplace_back("ja4l_c", f.ja4l.Client());
+    e.fields.emplace_back("ja4l_s", f.ja4l.Server());
+  }
   Emit(std::move(e));
 }
 
-void Analyzer::OnCertificate(Flow& f, Bytes der, double ts) {
+void Analyzer::OnCertificate(Flow& f, Bytes msg, double ts) {
+  Bytes der = FirstCertificate(msg);
   CertSummary c;
   if (der.empty() || !ParseCertificate(der, c)) {
     ++stats_.tls_parse_errors;
@@ -496,6 +518,20 @@ void Analyzer::OnCertificate(Flow& f, Bytes der, double ts) {
                                    {"sans", c.sans},
                                    {"self_signed", c.self_signed ? "true" : "false"},
                                    {"sni", f.sni}});
+  if (opts_.foxio_licensed) {
+    // ja4x: the server's own certificate; ja4x_chain: every certificate sent, in order (FoxIO's
+    // JA4X.1, JA4X.2, ...), an empty item for one that does not parse.
+    std::string chain, leaf_raw, leaf;
+    size_t i = 0;
+    for (Bytes cert : CertificateChain(msg, kMaxChain)) {
+      Ja4x j;
+      bool ok = ComputeJa4x(cert, j);
+      if (i++ == 0) leaf = j.ja4x, leaf_raw = j.ja4x_r;
+      if (i > 1) chain.push_back(',');
+      if (ok) chain += j.ja4x;
+    }
+    e.fields.insert(e.fields.end(), {{"ja4x", leaf}, {"ja4x_r", leaf_raw}, {"ja4x_chain", chain}});
+  }
   Emit(std::move(e));
 }
 
@@ -540,6 +576,7 @@ void Analyzer::TrySsh(Flow& f, Direction& d, bool from_a, Bytes stream, double t
     }
     d.banner_done = true;
     d.ssh_offset = used;
+    f.ssh = true;
     Event e = MakeEvent(f, from_a ? "ssh_client_banner" : "ssh_server_banner", ts);
     e.fields.emplace_back("ssh_version", banner);
     Emit(std::move(e));
@@ -604,11 +641,64 @@ void Analyzer::EmitTiming(const Flow& f_in) {
                    {"min_iat_ms", Fixed(n > 0 ? f.iat_min * 1000 : 0, 2)},
                    {"max_iat_ms", Fixed(n > 0 ? f.iat_max * 1000 : 0, 2)},
                    {"retransmits", std::to_string(f.retransmits)}});
+  if (opts_.foxio_licensed && f.ja4l.has_server()) {
+    if (f.ja4l.has_client()) e.fields.emplace_back("ja4l_c", f.ja4l.Client());
+    e.fields.emplace_back("ja4l_s", f.ja4l.Server());
+  }
+  Emit(std::move(e));
+}
+
+void Analyzer::Ja4PlusBeforePayload(Flow& f, bool from_a, double ts, const DecodedPacket& p) {
+  f.ja4l.OnTcpPacket(Micros(ts), p.tcp_flags, from_a, p.ttl);
+}
+
+void Analyzer::Ja4PlusAfterPayload(Flow& f, bool from_a, double ts, const DecodedPacket& p,
+                                   bool retransmit) {
+  // FoxIO counts "bare" ACKs: the ACK flag alone, no payload.
+  bool bare_ack = p.tcp_flags == kAck && p.payload.empty();
+  if (!f.ssh) {
+    uint16_t& n = f.acks_before_ssh[from_a ? 0 : 1];
+    if (bare_ack && n < UINT16_MAX) ++n;
+    return;
+  }
+  if (!f.ja4ssh) {
+    f.ja4ssh = std::make_unique<Ja4Ssh>();
+    for (int side = 0; side < 2; ++side)
+      for (uint16_t i = 0; i < f.acks_before_ssh[side]; ++i) f.ja4ssh->AddBareAck(side == 0);
+  }
+  // SSH packets are the payload-carrying ones; FoxIO leaves TCP retransmissions out.
+  if (!p.payload.empty() && !retransmit) {
+    f.ja4ssh->AddSshPacket(from_a, uint16_t(std::min<size_t>(p.payload.size(), UINT16_MAX)));
+  } else if (bare_ack) {
+    f.ja4ssh->AddBareAck(from_a);
+  }
+  size_t window = std::clamp<size_t>(opts_.ja4ssh_window, 1, UINT16_MAX);
+  if (f.ja4ssh->ssh_packets() >= window) EmitJa4Ssh(f, ts);
+}
+
+void Analyzer::EmitJa4Ssh(Flow& f, double ts) {
+  if (f.ja4ssh_windows >= opts_.ja4ssh_max_windows) {
+    ++stats_.ja4ssh_windows_dropped;
+    f.ja4ssh->Reset();
+    return;
+  }
+  ++f.ja4ssh_windows;
+  Event e = MakeEvent(f, "ssh_session_fingerprint", ts);
+  e.fields.emplace_back("ja4ssh", f.ja4ssh->Fingerprint());
+  e.fields.emplace_back("ja4ssh_window", std::to_string(f.ja4ssh_windows));
+  if (!f.ja4ssh->exact()) {
+    ++stats_.ja4ssh_inexact;
+    e.fields.emplace_back("ja4ssh_exact", "false");
+  }
+  f.ja4ssh->Reset();
   Emit(std::move(e));
 }
 
 void Analyzer::OnUdp(double ts, const DecodedPacket& p) {
-  if (!IsQuicInitial(p.payload)) return;
+  if (!IsQuicInitial(p.payload)) {
+    if (opts_.foxio_licensed) QuicHandshakeTiming(ts, p);
+    return;
+  }
   FlowKey key{p.src, p.dst, p.sport, p.dport, 17};
   bool from_a;
   Flow& f = FindOrCreate(key, p, ts, &from_a);
@@ -631,9 +721,13 @@ void Analyzer::OnUdp(double ts, const DecodedPacket& p) {
     if (!stored) ++stats_.quic_bad_frames;
     rest = rest.subspan(qi.packet_len);
   }
-  if (!any) return;
+  if (!any) {  // a server's Initial (its keys are not the client's), or not QUIC at all
+    if (opts_.foxio_licensed) QuicJa4l(f, from_a, ts, p, 0);
+    return;
+  }
   ++stats_.quic_initials;
   SetClient(f, from_a, true);
+  if (opts_.foxio_licensed) QuicJa4l(f, true, ts, p, 0);
   d = &f.from_a;
   bool incomplete = false;
   Bytes msg = FindHandshakeMessage(d->buf.Contiguous(), 1, &incomplete);
@@ -645,6 +739,7 @@ void Analyzer::OnUdp(double ts, const DecodedPacket& p) {
     Ja4 ja4 = ComputeJa4(ch, 'q');
     std::string alpn;
     for (const std::string& a : ch.alpn) alpn += (alpn.empty() ? "" : ",") + a;
+    if (opts_.foxio_licensed) f.ja4 = ja4.ja4, f.sni = ch.sni;  // repeated in quic_session
     Event e = MakeEvent(f, "quic_client_hello", ts);
     e.fields.insert(e.fields.end(), {{"ja3", ja3.md5},
                                      {"ja3_str", ja3.text},
@@ -659,6 +754,35 @@ void Analyzer::OnUdp(double ts, const DecodedPacket& p) {
     ++stats_.tls_parse_errors;
   }
   d->buf.Release(budget_);
+}
+
+void Analyzer::QuicHandshakeTiming(double ts, const DecodedPacket& p) {
+  if (QuicLongPacketType(p.payload) != 2) return;  // only Handshake packets matter after the Initials
+  FlowKey key{p.src, p.dst, p.sport, p.dport, 17};
+  bool from_a = true;
+  auto it = flows_.find(key);
+  if (it == flows_.end()) {
+    it = flows_.find(FlowKey{key.b, key.a, key.pb, key.pa, key.proto});
+    from_a = false;
+  }
+  if (it == flows_.end()) return;  // no Initial seen: not a flow we follow
+  Flow& f = *it->second;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  f.last = std::max(f.last, ts);
+  ++f.packets;
+  QuicJa4l(f, from_a, ts, p, 2);
+}
+
+void Analyzer::QuicJa4l(Flow& f, bool from_a, double ts, const DecodedPacket& p, int type) {
+  if (f.ja4l.has_client()) return;
+  f.ja4l.OnQuicPacket(Micros(ts), type, from_a, p.ttl);
+  if (!f.ja4l.has_client()) return;
+  Event e = MakeEvent(f, "quic_session", ts);
+  e.fields.insert(e.fields.end(), {{"ja4l_c", f.ja4l.Client()},
+                                   {"ja4l_s", f.ja4l.Server()},
+                                   {"ja4", f.ja4},
+                                   {"sni", f.sni}});
+  Emit(std::move(e));
 }
 
 }  // namespace decnet::capture

@@ -12,6 +12,7 @@ constexpr uint32_t kMaxKexPacket = 64 * 1024;
 }  // namespace
 
 size_t ParseSshBanner(Bytes stream, std::string* banner) {
+  if (stream.empty()) return 0;  // memcmp/memchr must not see a null pointer, even for 0 bytes
   size_t have = std::min<size_t>(stream.size(), 4);
   if (std::memcmp(stream.data(), "SSH-", have) != 0) return SIZE_MAX;
   size_t n = std::min(stream.size(), kMaxBannerLine);

@@ -30,6 +30,7 @@ Runtime::Runtime(std::string worker, std::string summary)
 Runtime::~Runtime() {
   watchdog_.reset();
   stop_deadline_.reset();
+  CloseSignals();  // still open when the worker returned before Run() (a start-up error)
   CloseAllHandles(&loop_);
   uv_loop_close(&loop_);
 }
@@ -102,12 +103,7 @@ void Runtime::StartSignals() {
   sigint_ = start(SIGINT);
 }
 
-void Runtime::RequestStop(int exit_code) {
-  if (stopping_) return;
-  stopping_ = true;
-  exit_code_ = exit_code;
-  SdNotify("STOPPING=1");
-  watchdog_.reset();
+void Runtime::CloseSignals() {
   for (uv_signal_t* s : {sigterm_, sigint_}) {
     if (s && !uv_is_closing(reinterpret_cast<uv_handle_t*>(s))) {
       uv_close(reinterpret_cast<uv_handle_t*>(s),
@@ -115,6 +111,15 @@ void Runtime::RequestStop(int exit_code) {
     }
   }
   sigterm_ = sigint_ = nullptr;
+}
+
+void Runtime::RequestStop(int exit_code) {
+  if (stopping_) return;
+  stopping_ = true;
+  exit_code_ = exit_code;
+  SdNotify("STOPPING=1");
+  watchdog_.reset();
+  CloseSignals();
   stop_deadline_ = std::make_unique<Timer>(&loop_);
   stop_deadline_->Start(static_cast<uint64_t>(config_.Int("stop_timeout")) * 1000, 0, [this] {
     DLOG_ERROR("stop took longer than %lld s; giving up",

@@ -25,8 +25,10 @@ struct AnalyzerOptions {
   size_t stream_budget = 4 << 20;      // bytes kept across all flows
   size_t max_ipid_sources = 4096;      // sources whose IP-IDs are remembered
   double flow_idle_timeout = 120.0;    // seconds without packets before a flow is flushed
-  // JA4S (and the rest of the JA4+ family) are under the FoxIO License 1.1, not BSD: off by default.
+  // JA4S, JA4H, JA4L, JA4X and JA4SSH are under the FoxIO License 1.1, not BSD: off by default.
   bool foxio_licensed = false;
+  size_t ja4ssh_window = 200;          // SSH packets per JA4SSH fingerprint (FoxIO's default), <= 65535
+  size_t ja4ssh_max_windows = 32;      // JA4SSH events per flow; later windows are counted, not emitted
   bool flow_timing = true;             // emit tcp_flow_timing
   const P0fDatabase* p0f = nullptr;    // optional; os_guess stays "" without it
 };
@@ -55,6 +57,8 @@ struct AnalyzerStats {
   uint64_t quic_initials = 0;      // datagrams with a decrypted client Initial
   uint64_t quic_bad_frames = 0;
   uint64_t ipid_sources_evicted = 0;
+  uint64_t ja4ssh_windows_dropped = 0;  // windows past ja4ssh_max_windows
+  uint64_t ja4ssh_inexact = 0;          // windows whose length table overflowed (see Ja4Ssh)
   size_t flows = 0;
   size_t stream_bytes = 0;
 };
@@ -102,10 +106,19 @@ class Analyzer {
   void OnClientHello(Flow& f, bool& from_a, Bytes msg, int index, double ts);
   // Returns true when the server chose TLS 1.3 (nothing after it is in clear).
   bool OnServerHello(Flow& f, bool& from_a, Bytes msg, double ts);
-  void OnCertificate(Flow& f, Bytes der, double ts);
+  // `msg` is the Certificate handshake message (possibly cut short after its first certificate).
+  void OnCertificate(Flow& f, Bytes msg, double ts);
   void TrySsh(Flow& f, Direction& d, bool from_a, Bytes stream, double ts);
   void TryHttp(Flow& f, Direction& d, bool from_a, Bytes stream, double ts);
   void EmitTiming(const Flow& f);
+  // JA4L / JA4SSH bookkeeping of one TCP packet (foxio_licensed only).
+  void Ja4PlusBeforePayload(Flow& f, bool from_a, double ts, const DecodedPacket& p);
+  void Ja4PlusAfterPayload(Flow& f, bool from_a, double ts, const DecodedPacket& p, bool retransmit);
+  void EmitJa4Ssh(Flow& f, double ts);
+  // QUIC JA4L (foxio_licensed only): Handshake datagrams of known flows, then the state machine;
+  // emits quic_session once JA4L-C is known. `type` is the first packet's long-header type.
+  void QuicHandshakeTiming(double ts, const DecodedPacket& p);
+  void QuicJa4l(Flow& f, bool from_a, double ts, const DecodedPacket& p, int type);
   Event MakeEvent(const Flow& f, std::string type, double ts) const;
   void Emit(Event e);
   struct SourceHistory {

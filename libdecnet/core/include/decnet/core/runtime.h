@@ -53,6 +53,7 @@ class Runtime {
 
  private:
   void StartSignals();
+  void CloseSignals();  // closes and frees the signal handles (idempotent)
   bool FollowSupervisor();
   std::string name_;
   Config config_;
