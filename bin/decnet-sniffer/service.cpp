@@ -19,17 +19,19 @@ constexpr int kFramesPerWakeup = 1024;
 bool PublishedOnBus(const std::string& type) {
   return type == "tls_session" || type == "tcp_flow_timing" || type == "tcp_syn_fingerprint" ||
          type == "ssh_client_banner" || type == "ssh_client_kexinit" || type == "http_request" ||
-         type == "quic_client_hello";
+         type == "quic_client_hello" || type == "quic_session" || type == "ssh_session_fingerprint";
 }
 
 // What makes two events "the same" for the dedup cache.
 std::string DedupKey(const capture::Event& e, const std::string& decky) {
   std::string k = e.src.ToString() + '|' + e.type + '|' + decky + '|';
   for (const char* f : {"ja3", "ja4", "ja3s", "p0f_sig", "hassh", "hassh_server", "ssh_version",
-                        "method", "path", "user_agent"}) {
+                        "method", "path", "user_agent", "ja4x", "ja4ssh"}) {
     if (const std::string* v = e.Get(f)) k += *v + '|';
   }
-  if (e.type == "tcp_flow_timing") k += std::to_string(e.sport);  // one per flow
+  // One per flow: timing, and the per-window session fingerprints (a source repeating the same
+  // JA4SSH in another window of the same session is still one behaviour, so the window is left out).
+  if (e.type == "tcp_flow_timing" || e.type == "quic_session") k += std::to_string(e.sport);
   return k;
 }
 
@@ -234,6 +236,8 @@ void SnifferService::Health(json::JsonWriter& j) const {
       .Uint("dedup_entries", dedup_.size())
       .Uint("dedup_suppressed", dedup_.suppressed())
       .Uint("dedup_evicted", dedup_.evicted())
+      .Uint("ja4ssh_windows_dropped", s.ja4ssh_windows_dropped)
+      .Uint("ja4ssh_inexact", s.ja4ssh_inexact)
       .Uint("open_failures", open_failures_);
   if (capture_) {
     capture::LiveStats ls = capture_->stats();
