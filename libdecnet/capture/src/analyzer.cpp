@@ -21,6 +21,21 @@ constexpr size_t kMaxChain = 8;  // certificates of one Certificate message give
 
 int64_t Micros(double ts) { return std::llround(ts * 1e6); }
 
+// Appends fields, moving each value in: an initializer_list of pairs copies every string, and the
+// raw JA3/JA4 strings of a ClientHello are hundreds of bytes each.
+class FieldAppender {
+ public:
+  explicit FieldAppender(Event& e) : e_(e) {}
+  FieldAppender& operator()(const char* key, std::string value) {
+    e_.fields.emplace_back(key, std::move(value));
+    return *this;
+  }
+
+ private:
+  Event& e_;
+};
+FieldAppender Append(Event& e) { return FieldAppender(e); }
+
 std::string Fixed(double v, int digits) {
   char b[64];
   std::snprintf(b, sizeof b, "%.*f", digits, v);
@@ -382,7 +397,8 @@ void Analyzer::SetClient(Flow& f, bool& from_a, bool sender_is_client) {
 }
 
 void Analyzer::TryTls(Flow& f, Direction& d, bool& from_a, Bytes stream, double ts) {
-  std::vector<uint8_t> hs;
+  std::vector<uint8_t>& hs = tls_scratch_;  // reused: its capacity stays (at most stream_cap)
+  hs.clear();
   bool non_handshake = false;
   size_t ccs_at = SIZE_MAX;
   CollectHandshakeBytes(stream, hs, opts_.stream_cap, &non_handshake, &ccs_at);
@@ -469,18 +485,11 @@ void Analyzer::OnClientHello(Flow& f, bool& from_a, Bytes msg, int index, double
   f.alpn = alpn;
   Event e = MakeEvent(f, "tls_client_hello", ts);
   if (index > 1) e.fields.emplace_back("client_hello_index", std::to_string(index));
-  e.fields.insert(e.fields.end(), {{"ja3", ja3.md5},
-                                   {"ja3_str", ja3.text},
-                                   {"ja4", ja4.ja4},
-                                   {"ja4_r", ja4.ja4_r},
-                                   {"ja4_o", ja4.ja4_o},
-                                   {"ja4_ro", ja4.ja4_ro},
-                                   {"tls_version", TlsVersionName(ch.legacy_version)},
-                                   {"supported_versions", versions},
-                                   {"sni", ch.sni},
-                                   {"alpn", alpn},
-                                   {"raw_ciphers", JoinNumbers(ch.ciphers, true)},
-                                   {"raw_extensions", JoinNumbers(ch.extensions, true)}});
+  Append(e)("ja3", std::move(ja3.md5))("ja3_str", std::move(ja3.text))("ja4", std::move(ja4.ja4))(
+      "ja4_r", std::move(ja4.ja4_r))("ja4_o", std::move(ja4.ja4_o))("ja4_ro", std::move(ja4.ja4_ro))(
+      "tls_version", TlsVersionName(ch.legacy_version))("supported_versions", std::move(versions))(
+      "sni", std::move(ch.sni))("alpn", std::move(alpn))("raw_ciphers", JoinNumbers(ch.ciphers, true))(
+      "raw_extensions", JoinNumbers(ch.extensions, true));
   std::string resumption;
   auto add = [&](bool on, const char* name) {
     if (on) resumption += (resumption.empty() ? "" : ",") + std::string(name);
@@ -633,14 +642,10 @@ void Analyzer::EmitTiming(const Flow& f_in) {
   if (f.packets < 4 && f.retransmits == 0 && duration < 1.0) return;
   Event e = MakeEvent(f, "tcp_flow_timing", f.last);
   double n = double(f.iat_count);
-  e.fields.insert(e.fields.end(),
-                  {{"packets", std::to_string(f.packets)},
-                   {"bytes", std::to_string(f.bytes)},
-                   {"duration_s", Fixed(duration, 3)},
-                   {"mean_iat_ms", Fixed(n > 0 ? f.iat_sum / n * 1000 : 0, 2)},
-                   {"min_iat_ms", Fixed(n > 0 ? f.iat_min * 1000 : 0, 2)},
-                   {"max_iat_ms", Fixed(n > 0 ? f.iat_max * 1000 : 0, 2)},
-                   {"retransmits", std::to_string(f.retransmits)}});
+  Append(e)("packets", std::to_string(f.packets))("bytes", std::to_string(f.bytes))(
+      "duration_s", Fixed(duration, 3))("mean_iat_ms", Fixed(n > 0 ? f.iat_sum / n * 1000 : 0, 2))(
+      "min_iat_ms", Fixed(n > 0 ? f.iat_min * 1000 : 0, 2))(
+      "max_iat_ms", Fixed(n > 0 ? f.iat_max * 1000 : 0, 2))("retransmits", std::to_string(f.retransmits));
   if (opts_.foxio_licensed && f.ja4l.has_server()) {
     if (f.ja4l.has_client()) e.fields.emplace_back("ja4l_c", f.ja4l.Client());
     e.fields.emplace_back("ja4l_s", f.ja4l.Server());
@@ -741,14 +746,9 @@ void Analyzer::OnUdp(double ts, const DecodedPacket& p) {
     for (const std::string& a : ch.alpn) alpn += (alpn.empty() ? "" : ",") + a;
     if (opts_.foxio_licensed) f.ja4 = ja4.ja4, f.sni = ch.sni;  // repeated in quic_session
     Event e = MakeEvent(f, "quic_client_hello", ts);
-    e.fields.insert(e.fields.end(), {{"ja3", ja3.md5},
-                                     {"ja3_str", ja3.text},
-                                     {"ja4", ja4.ja4},
-                                     {"ja4_r", ja4.ja4_r},
-                                     {"ja4_o", ja4.ja4_o},
-                                     {"ja4_ro", ja4.ja4_ro},
-                                     {"sni", ch.sni},
-                                     {"alpn", alpn}});
+    Append(e)("ja3", std::move(ja3.md5))("ja3_str", std::move(ja3.text))(
+        "ja4", std::move(ja4.ja4))("ja4_r", std::move(ja4.ja4_r))("ja4_o", std::move(ja4.ja4_o))(
+        "ja4_ro", std::move(ja4.ja4_ro))("sni", std::move(ch.sni))("alpn", std::move(alpn));
     Emit(std::move(e));
   } else {
     ++stats_.tls_parse_errors;

@@ -131,6 +131,7 @@ class Analyzer {
   FlowList lru_;  // most recent first
   std::unordered_map<FlowKey, FlowList::iterator, FlowKeyHash> flows_;
   StreamBudget budget_;
+  std::vector<uint8_t> tls_scratch_;  // TryTls's handshake bytes, kept to spare a malloc per segment
   AnalyzerStats stats_;
   double last_expire_ = 0;
   std::list<std::pair<IpAddr, SourceHistory>> ipid_lru_;
