@@ -51,6 +51,29 @@ TEST(JsonTest, LimitsRejectBombsAndOversizedInput) {
   EXPECT_TRUE(ParseObject("{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}", doc));  // brackets in strings
 }
 
+TEST(JsonTest, DepthLimitIsExactAndHostileBytesAreRejectedWithTheirOffset) {
+  rapidjson::Document doc;
+  ParseLimits limits;
+  limits.max_depth = 3;
+  EXPECT_TRUE(Parse("[[[1]]]", doc, limits));
+  Status deep = Parse("[[[[1]]]]", doc, limits);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, Errc::kLimit);
+  EXPECT_TRUE(Parse("{\"a\":{\"b\":[1]},\"c\":{\"d\":[2]}}", doc, limits));  // depth returns
+  // A NUL after a complete value must not hide the garbage behind it.
+  Status nul = Parse(std::string("{\"a\":1}\0{\"b\"", 14), doc);
+  ASSERT_FALSE(nul);
+  EXPECT_NE(nul.error().message.find("byte 7"), std::string::npos) << nul.error().message;
+  EXPECT_FALSE(Parse("{\"a\":1} x", doc));           // trailing garbage
+  EXPECT_FALSE(Parse("{\"a\":\"\xff\"}", doc));     // not UTF-8
+  EXPECT_FALSE(Parse("{\"a\":\"\xc0\xaf\"}", doc));  // overlong
+  ASSERT_TRUE(Parse("{\"k\":\"caf\xc3\xa9\"}", doc));
+  EXPECT_EQ(GetString(doc, "k"), "caf\xc3\xa9");
+  ASSERT_TRUE(Parse(" {\"big\":\"" + std::string(200000, 'x') + "\"} ", doc));  // then a small one
+  ASSERT_TRUE(Parse("{\"n\":2}", doc));
+  EXPECT_EQ(GetInt(doc, "n"), 2);
+}
+
 TEST(JsonTest, AccessorsTolerateWrongTypes) {
   rapidjson::Document doc;
   ASSERT_TRUE(ParseObject(R"({"a":1,"b":"x","c":1e300})", doc));

@@ -1,5 +1,7 @@
 #include "decnet/core/text.h"
 
+#include <cstring>
+
 namespace decnet {
 
 bool IsValidUtf8(std::string_view s) {
@@ -7,6 +9,16 @@ bool IsValidUtf8(std::string_view s) {
   const size_t n = s.size();
   size_t i = 0;
   while (i < n) {
+    // ASCII fast path, eight bytes at a time: JSON and log lines are mostly ASCII, and this check
+    // runs over every bus frame and every ingest line.
+    if (i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, p + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const unsigned char c = p[i];
     if (c < 0x80) {
       ++i;
