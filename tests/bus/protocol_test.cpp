@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
 #include <string>
 
 namespace decnet::bus {
@@ -113,6 +117,31 @@ TEST(ProtocolTest, EventBodyHasTheEnvelopeFields) {
   EXPECT_EQ(id.size(), 32u);
   EXPECT_EQ(id[12], '4');  // uuid4
   EXPECT_NE(id, NewEventId());
+}
+
+// Ids come from a generator seeded once per process: they must not repeat within a process, and a
+// forked child (the fleet launcher forks workers) must not replay its parent's sequence.
+TEST(ProtocolTest, EventIdsAreUniqueAndAForkedChildDoesNotRepeatItsParent) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100000; ++i) ASSERT_TRUE(seen.insert(NewEventId()).second);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string c = NewEventId();
+    (void)!write(fds[1], c.data(), c.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  char buf[32];
+  ASSERT_EQ(read(fds[0], buf, sizeof buf), 32);
+  close(fds[0]);
+  waitpid(child, nullptr, 0);
+  const std::string from_child(buf, 32);
+  EXPECT_EQ(seen.count(from_child), 0u);
+  EXPECT_NE(from_child, NewEventId());  // the parent's next id
+  EXPECT_EQ(from_child[12], '4');
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 
 #include "decnet/core/json.h"
@@ -172,14 +173,33 @@ bool PatternMatches(std::string_view pattern, std::string_view topic) {
   }
 }
 
+namespace {
+// splitmix64: a fast generator for event ids, seeded once per process from getrandom(2). Ids need to be
+// unique, not secret, and a getrandom() call per event was a tenth of the broker's CPU.
+uint64_t NextRandom() {
+  static uint64_t state = 0;
+  static pid_t owner = 0;
+  if (owner != getpid()) {  // first use, or a forked child: seed again so ids do not repeat
+    owner = getpid();
+    if (getrandom(&state, sizeof state, GRND_NONBLOCK) != sizeof state) {
+      // Entropy not ready (early boot): time, pid and an address, still unique enough for de-dupe.
+      state = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+              (static_cast<uint64_t>(owner) << 32) ^ reinterpret_cast<uintptr_t>(&state);
+    }
+  }
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+}  // namespace
+
 std::string NewEventId() {
   unsigned char b[16];
-  if (getrandom(b, sizeof b, GRND_NONBLOCK) != sizeof b) {
-    // Entropy not ready (early boot): fall back to time and pid, still unique enough for de-dupe.
-    uint64_t x = static_cast<uint64_t>(getpid()) ^ static_cast<uint64_t>(reinterpret_cast<uintptr_t>(b));
-    for (auto& c : b) c = static_cast<unsigned char>((x = x * 6364136223846793005ULL + 1) >> 56);
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  const uint64_t hi = NextRandom(), lo = NextRandom();
+  std::memcpy(b, &hi, 8);
+  std::memcpy(b + 8, &lo, 8);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // the shape of a UUID version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   static const char kHex[] = "0123456789abcdef";
   std::string out(32, '0');

@@ -1,5 +1,6 @@
 #include "decnet/core/json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -91,15 +92,10 @@ void AppendDouble(std::string& out, double v) {
     out += "null";
     return;
   }
+  // The shortest text that reads back as the same double (std::to_chars, no locale, no printf).
   char buf[32];
-  // %.17g round-trips every double; try shorter first for readable output.
-  for (int prec = 15; prec <= 17; ++prec) {
-    int n = std::snprintf(buf, sizeof buf, "%.*g", prec, v);
-    if (prec == 17 || std::strtod(buf, nullptr) == v) {
-      out.append(buf, static_cast<size_t>(n));
-      return;
-    }
-  }
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
 }
 
 void JsonWriter::Key(std::string_view key) {
