@@ -2,16 +2,8 @@
 # `decnet fleet up` killed with SIGKILL (no chance to stop its children) must not leave orphaned
 # workers: each one asked the kernel for SIGTERM on its parent's death and stops by itself.
 set -euo pipefail
-B=${DECNET_BINARY_DIR:?}
-S=$(mktemp -d /tmp/decnet-fleet-k9.XXXXXX)
-trap 'rm -rf "$S"' EXIT
-"$B/bin/decnet" fleet up --state-dir "$S" --table-interval 0 > "$S/out.txt" 2>&1 & fp=$!
-n=$(grep -vc '^#' "$B/workers.tsv")
-for _ in $(seq 1 150); do
-  [[ $(grep -c "READY (pid" "$S/out.txt" || true) -ge $n ]] && break
-  sleep 0.1
-done
-[[ $(grep -c "READY (pid" "$S/out.txt" || true) -ge $n ]] || { echo "FAIL: not every worker READY"; cat "$S/out.txt"; kill -INT $fp; exit 1; }
+source "$(dirname "$0")/fleet_lib.sh"
+start_fleet
 mapfile -t pids < <(awk -F'\t' '$2 > 0 {print $2}' "$S/fleet.pids")
 [[ ${#pids[@]} -eq $n ]] || { echo "FAIL: fleet.pids lists ${#pids[@]} running workers, want $n"; cat "$S/fleet.pids"; kill -INT $fp; exit 1; }
 kill -KILL $fp

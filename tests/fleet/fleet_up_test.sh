@@ -2,16 +2,8 @@
 # The README's run path: `decnet fleet up` brings up every built worker, each reaches READY, a syslog line
 # sent with the real `logger --rfc5424` reaches the ingest file and the DB, and Ctrl-C stops all cleanly.
 set -euo pipefail
-B=${DECNET_BINARY_DIR:?}
-S=$(mktemp -d /tmp/decnet-fleet-it.XXXXXX)
-trap 'rm -rf "$S"' EXIT
-"$B/bin/decnet" fleet up --state-dir "$S" --table-interval 0 > "$S/out.txt" 2>&1 & fp=$!
-n=$(grep -vc '^#' "$B/workers.tsv")
-for _ in $(seq 1 150); do
-  [[ $(grep -c "READY (pid" "$S/out.txt" || true) -ge $n ]] && break
-  sleep 0.1
-done
-[[ $(grep -c "READY (pid" "$S/out.txt" || true) -ge $n ]] || { echo "FAIL: not every worker READY"; cat "$S/out.txt"; kill -INT $fp; exit 1; }
+source "$(dirname "$0")/fleet_lib.sh"
+start_fleet
 "$B/bin/decnet" fleet status --state-dir "$S" | tee "$S/status.txt"
 grep -q "^bus .* ready" "$S/status.txt"
 if [[ -x "$B/bin/decnet-collector" && -S "$S/syslog.sock" ]]; then

@@ -5,30 +5,10 @@
 
 #include "decnet/capture/decode.h"
 #include "decnet/capture/hash.h"
+#include "decnet/capture/x509.h"
 
 namespace decnet::capture {
 namespace {
-
-struct Der {
-  uint8_t tag = 0;
-  Bytes value;
-};
-
-// One DER TLV with a low tag number and a definite length of at most 4 bytes (all X.509 needs).
-bool ReadDer(ByteReader& r, Der& out) {
-  out.tag = r.U8();
-  uint8_t first = r.U8();
-  if (!r.ok() || (out.tag & 0x1F) == 0x1F) return false;
-  size_t len = first;
-  if (first & 0x80) {
-    int n = first & 0x7F;
-    if (n == 0 || n > 4) return false;
-    len = 0;
-    for (int i = 0; i < n; ++i) len = len << 8 | r.U8();
-  }
-  out.value = r.Take(len);
-  return r.ok();
-}
 
 void AppendHex(Bytes b, std::string& out) {
   static const char kHex[] = "0123456789abcdef";
@@ -48,11 +28,11 @@ void AppendOid(Bytes oid, std::string& list) {
 bool NameOids(Bytes name, std::string& list) {
   ByteReader r(name);
   while (r.remaining() > 0) {
-    Der rdn;
+    DerTlv rdn;
     if (!ReadDer(r, rdn) || rdn.tag != 0x31) return false;
     ByteReader s(rdn.value);
     while (s.remaining() > 0) {
-      Der atv, oid;
+      DerTlv atv, oid;
       if (!ReadDer(s, atv) || atv.tag != 0x30) return false;
       ByteReader a(atv.value);
       if (!ReadDer(a, oid) || oid.tag != 0x06) return false;
@@ -65,11 +45,11 @@ bool NameOids(Bytes name, std::string& list) {
 // [3] EXPLICIT Extensions ::= SEQUENCE OF Extension (SEQUENCE { extnID OID, critical?, extnValue }).
 bool ExtensionOids(Bytes explicit3, std::string& list) {
   ByteReader outer(explicit3);
-  Der seq;
+  DerTlv seq;
   if (!ReadDer(outer, seq) || seq.tag != 0x30) return false;
   ByteReader r(seq.value);
   while (r.remaining() > 0) {
-    Der ext, oid;
+    DerTlv ext, oid;
     if (!ReadDer(r, ext) || ext.tag != 0x30) return false;
     ByteReader e(ext.value);
     if (!ReadDer(e, oid) || oid.tag != 0x06) return false;
@@ -82,14 +62,14 @@ bool ExtensionOids(Bytes explicit3, std::string& list) {
 
 bool ComputeJa4x(Bytes der, Ja4x& out) {
   ByteReader r(der);
-  Der cert, tbs, field;
+  DerTlv cert, tbs, field;
   if (!ReadDer(r, cert) || cert.tag != 0x30) return false;
   ByteReader c(cert.value);
   if (!ReadDer(c, tbs) || tbs.tag != 0x30) return false;
   ByteReader t(tbs.value);
   if (!ReadDer(t, field)) return false;
   if (field.tag == 0xA0 && !ReadDer(t, field)) return false;  // [0] version, then the serial
-  Der sig_alg, issuer, validity, subject;
+  DerTlv sig_alg, issuer, validity, subject;
   if (!ReadDer(t, sig_alg) || !ReadDer(t, issuer) || !ReadDer(t, validity) || !ReadDer(t, subject))
     return false;
   if (issuer.tag != 0x30 || subject.tag != 0x30) return false;

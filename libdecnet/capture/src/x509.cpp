@@ -7,27 +7,6 @@
 namespace decnet::capture {
 namespace {
 
-struct Tlv {
-  uint8_t tag = 0;
-  Bytes value;
-};
-
-// Reads one DER TLV (definite lengths of at most 4 bytes).
-bool ReadTlv(ByteReader& r, Tlv& t) {
-  t.tag = r.U8();
-  uint8_t l = r.U8();
-  if (!r.ok()) return false;
-  size_t len = l;
-  if (l & 0x80) {
-    int n = l & 0x7F;
-    if (n == 0 || n > 4) return false;
-    len = 0;
-    for (int i = 0; i < n; ++i) len = len << 8 | r.U8();
-  }
-  t.value = r.Take(len);
-  return r.ok();
-}
-
 std::string OidName(Bytes oid) {
   // 2.5.4.x attribute types: 55 04 xx.
   if (oid.size() == 3 && oid[0] == 0x55 && oid[1] == 0x04) {
@@ -54,14 +33,14 @@ bool ParseName(Bytes name, std::string& out, std::string& cn) {
   ByteReader r(name);
   std::vector<std::string> parts;
   while (r.remaining() > 0) {
-    Tlv set;
-    if (!ReadTlv(r, set) || set.tag != 0x31) return false;
+    DerTlv set;
+    if (!ReadDer(r, set) || set.tag != 0x31) return false;
     ByteReader s(set.value);
     while (s.remaining() > 0) {
-      Tlv atv, oid, val;
-      if (!ReadTlv(s, atv) || atv.tag != 0x30) return false;
+      DerTlv atv, oid, val;
+      if (!ReadDer(s, atv) || atv.tag != 0x30) return false;
       ByteReader a(atv.value);
-      if (!ReadTlv(a, oid) || oid.tag != 0x06 || !ReadTlv(a, val)) return false;
+      if (!ReadDer(a, oid) || oid.tag != 0x06 || !ReadDer(a, val)) return false;
       std::string k = OidName(oid.value);
       std::string v(AsChars(val.value));
       if (k == "CN" && cn.empty()) cn = v;
@@ -79,24 +58,24 @@ bool ParseName(Bytes name, std::string& out, std::string& cn) {
 void ParseExtensions(Bytes exts, CertSummary& out) {
   static const uint8_t kSan[] = {0x55, 0x1d, 0x11};
   ByteReader r(exts);
-  Tlv seq;
-  if (!ReadTlv(r, seq) || seq.tag != 0x30) return;
+  DerTlv seq;
+  if (!ReadDer(r, seq) || seq.tag != 0x30) return;
   ByteReader list(seq.value);
   while (list.remaining() > 0) {
-    Tlv ext, oid, item;
-    if (!ReadTlv(list, ext) || ext.tag != 0x30) return;
+    DerTlv ext, oid, item;
+    if (!ReadDer(list, ext) || ext.tag != 0x30) return;
     ByteReader e(ext.value);
-    if (!ReadTlv(e, oid) || oid.tag != 0x06) return;
-    if (!ReadTlv(e, item)) return;
-    if (item.tag == 0x01 && !ReadTlv(e, item)) return;  // critical flag
+    if (!ReadDer(e, oid) || oid.tag != 0x06) return;
+    if (!ReadDer(e, item)) return;
+    if (item.tag == 0x01 && !ReadDer(e, item)) return;  // critical flag
     if (oid.value.size() != 3 || !std::equal(oid.value.begin(), oid.value.end(), kSan)) continue;
     ByteReader o(item.value);
-    Tlv names;
-    if (!ReadTlv(o, names) || names.tag != 0x30) return;
+    DerTlv names;
+    if (!ReadDer(o, names) || names.tag != 0x30) return;
     ByteReader n(names.value);
     while (n.remaining() > 0) {
-      Tlv gn;
-      if (!ReadTlv(n, gn)) return;
+      DerTlv gn;
+      if (!ReadDer(n, gn)) return;
       std::string v;
       if (gn.tag == 0x82) {
         v.assign(AsChars(gn.value));
@@ -117,28 +96,28 @@ void ParseExtensions(Bytes exts, CertSummary& out) {
 
 bool ParseCertificate(Bytes der, CertSummary& out) {
   ByteReader r(der);
-  Tlv cert, tbs;
-  if (!ReadTlv(r, cert) || cert.tag != 0x30) return false;
+  DerTlv cert, tbs;
+  if (!ReadDer(r, cert) || cert.tag != 0x30) return false;
   ByteReader c(cert.value);
-  if (!ReadTlv(c, tbs) || tbs.tag != 0x30) return false;
+  if (!ReadDer(c, tbs) || tbs.tag != 0x30) return false;
   ByteReader t(tbs.value);
-  Tlv f;
-  if (!ReadTlv(t, f)) return false;
-  if (f.tag == 0xA0 && !ReadTlv(t, f)) return false;  // version, then serial
-  Tlv alg, issuer, validity, subject;
-  if (!ReadTlv(t, alg) || !ReadTlv(t, issuer) || !ReadTlv(t, validity) || !ReadTlv(t, subject))
+  DerTlv f;
+  if (!ReadDer(t, f)) return false;
+  if (f.tag == 0xA0 && !ReadDer(t, f)) return false;  // version, then serial
+  DerTlv alg, issuer, validity, subject;
+  if (!ReadDer(t, alg) || !ReadDer(t, issuer) || !ReadDer(t, validity) || !ReadDer(t, subject))
     return false;
   if (issuer.tag != 0x30 || validity.tag != 0x30 || subject.tag != 0x30) return false;
   if (!ParseName(issuer.value, out.issuer, out.issuer_cn)) return false;
   if (!ParseName(subject.value, out.subject, out.subject_cn)) return false;
   ByteReader v(validity.value);
-  Tlv nb, na;
-  if (!ReadTlv(v, nb) || !ReadTlv(v, na)) return false;
+  DerTlv nb, na;
+  if (!ReadDer(v, nb) || !ReadDer(v, na)) return false;
   out.not_before.assign(AsChars(nb.value));
   out.not_after.assign(AsChars(na.value));
   out.self_signed = out.subject == out.issuer;
-  Tlv rest;
-  while (t.remaining() > 0 && ReadTlv(t, rest)) {
+  DerTlv rest;
+  while (t.remaining() > 0 && ReadDer(t, rest)) {
     if (rest.tag == 0xA3) ParseExtensions(rest.value, out);
   }
   return true;
@@ -152,6 +131,21 @@ Bytes FirstCertificate(Bytes msg) {
   uint32_t len = r.U24();
   Bytes der = r.Take(len);
   return r.ok() ? der : Bytes{};
+}
+
+bool ReadDer(ByteReader& r, DerTlv& out) {
+  out.tag = r.U8();
+  uint8_t first = r.U8();
+  if (!r.ok() || (out.tag & 0x1F) == 0x1F) return false;
+  size_t len = first;
+  if (first & 0x80) {
+    int n = first & 0x7F;
+    if (n == 0 || n > 4) return false;
+    len = 0;
+    for (int i = 0; i < n; ++i) len = len << 8 | r.U8();
+  }
+  out.value = r.Take(len);
+  return r.ok();
 }
 
 }  // namespace decnet::capture

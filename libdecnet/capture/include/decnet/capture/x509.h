@@ -16,6 +16,15 @@ struct CertSummary {
   bool self_signed = false;           // subject == issuer
 };
 
+// One DER TLV with a low tag number and a definite length of at most 4 bytes (all X.509 needs).
+struct DerTlv {
+  uint8_t tag = 0;
+  Bytes value;
+};
+// Reads one TLV at `r`; false (r may be left anywhere) on a high tag number, an indefinite or over-long
+// length, or a value running past the input.
+bool ReadDer(ByteReader& r, DerTlv& out);
+
 // `der` is one DER certificate. Returns false when it is not one.
 bool ParseCertificate(Bytes der, CertSummary& out);
 
