@@ -14,8 +14,9 @@ namespace {
 
 constexpr int kFramesPerWakeup = 1024;
 
-// Event types published on decky.<name>.traffic: the summaries a consumer acts on, as in the original
-// (tls_client_hello is folded into tls_session), plus the SSH/HTTP/QUIC client fingerprints.
+// Event types published on decky.<name>.traffic: the summaries a consumer acts on, as in the
+// original (tls_client_hello is folded into tls_session), plus the SSH/HTTP/QUIC client
+// fingerprints.
 bool PublishedOnBus(const std::string& type) {
   return type == "tls_session" || type == "tcp_flow_timing" || type == "tcp_syn_fingerprint" ||
          type == "ssh_client_banner" || type == "ssh_client_kexinit" || type == "http_request" ||
@@ -30,7 +31,8 @@ std::string DedupKey(const capture::Event& e, const std::string& decky) {
     if (const std::string* v = e.Get(f)) k += *v + '|';
   }
   // One per flow: timing, and the per-window session fingerprints (a source repeating the same
-  // JA4SSH in another window of the same session is still one behaviour, so the window is left out).
+  // JA4SSH in another window of the same session is still one behaviour, so the window is left
+  // out).
   if (e.type == "tcp_flow_timing" || e.type == "quic_session") k += std::to_string(e.sport);
   return k;
 }
@@ -47,26 +49,30 @@ void DeclareLiveKeys(Config& cfg) {
   cfg.AddInt("ring_kib", 256, 64, 262144, "TPACKET_V3 ring size, KiB (resident memory)");
   cfg.AddString("bpf", "", "BPF filter applied in the kernel (empty: all traffic)");
   cfg.AddBool("promiscuous", true, "put the interface in promiscuous mode");
-  cfg.AddString("fleet_file", "", "fleet state: JSON {decky: [ips]} (default <state_dir>/fleet.json)");
+  cfg.AddString("fleet_file", "",
+                "fleet state: JSON {decky: [ips]} (default <state_dir>/fleet.json)");
   cfg.AddString("ingest_log", "", "RFC 5424 ingest file (default <state_dir>/decnet.log)");
   cfg.AddString("ingest_json", "", "JSON ingest file (default <state_dir>/decnet.json)");
   cfg.AddInt("dedup_ttl", 300, 0, 86400, "seconds an identical event is suppressed");
   cfg.AddInt("dedup_max", 4096, 1, 10000000, "dedup cache entries (LRU, evictions counted)");
-  cfg.AddInt("retry_interval", 5, 1, 3600, "seconds between checks for interface/deckies/fleet changes");
+  cfg.AddInt("retry_interval", 5, 1, 3600,
+             "seconds between checks for interface/deckies/fleet changes");
 }
 
 SnifferService::SnifferService(bus::Worker& w)
     : w_(w),
-      fleet_path_(OrDefault(w.config(), "fleet_file", w.config().String("state_dir") + "/fleet.json")),
-      ingest_log_(OrDefault(w.config(), "ingest_log", w.config().String("state_dir") + "/decnet.log")),
+      fleet_path_(
+          OrDefault(w.config(), "fleet_file", w.config().String("state_dir") + "/fleet.json")),
+      ingest_log_(
+          OrDefault(w.config(), "ingest_log", w.config().String("state_dir") + "/decnet.log")),
       ingest_json_(
           OrDefault(w.config(), "ingest_json", w.config().String("state_dir") + "/decnet.json")),
       dedup_(size_t(w.config().Int("dedup_max")), double(w.config().Int("dedup_ttl"))),
       writer_(ingest_log_, ingest_json_),
       tick_(w.loop()) {
   capture::AnalyzerOptions opts = AnalyzerOptionsFrom(w.config(), &p0f_);
-  analyzer_ = std::make_unique<capture::Analyzer>(
-      opts, [this](const capture::Event& e) { OnEvent(e); });
+  analyzer_ =
+      std::make_unique<capture::Analyzer>(opts, [this](const capture::Event& e) { OnEvent(e); });
 }
 
 SnifferService::~SnifferService() { CloseCapture(); }
@@ -87,7 +93,8 @@ void SnifferService::Stop() {
 }
 
 void SnifferService::FlushIngest() {
-  if (Status s = writer_.Flush(); !s) DLOG_ERROR("ingest write failed: %s", s.error().message.c_str());
+  if (Status s = writer_.Flush(); !s)
+    DLOG_ERROR("ingest write failed: %s", s.error().message.c_str());
 }
 
 void SnifferService::Tick() {
@@ -100,8 +107,9 @@ void SnifferService::Tick() {
 void SnifferService::ReloadFleetIfChanged() {
   struct stat st;
   if (stat(fleet_path_.c_str(), &st) != 0) {
-    if (fleet_seen_) DLOG_WARN("fleet file %s is gone: keeping %zu decky IPs", fleet_path_.c_str(),
-                               deckies_.size());
+    if (fleet_seen_)
+      DLOG_WARN("fleet file %s is gone: keeping %zu decky IPs", fleet_path_.c_str(),
+                deckies_.size());
     fleet_seen_ = false;
     return;
   }
@@ -241,7 +249,9 @@ void SnifferService::Health(json::JsonWriter& j) const {
       .Uint("open_failures", open_failures_);
   if (capture_) {
     capture::LiveStats ls = capture_->stats();
-    j.Uint("pcap_received", ls.received).Uint("pcap_dropped", ls.dropped).Uint("if_dropped", ls.if_dropped);
+    j.Uint("pcap_received", ls.received)
+        .Uint("pcap_dropped", ls.dropped)
+        .Uint("if_dropped", ls.if_dropped);
   }
 }
 

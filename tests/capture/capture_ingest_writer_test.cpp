@@ -1,6 +1,5 @@
-// IngestWriter: batched appends to the two ingest files, rotation, and failed writes that lose nothing.
-#include "decnet/capture/ingest_writer.h"
-
+// IngestWriter: batched appends to the two ingest files, rotation, and failed writes that lose
+// nothing.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "decnet/capture/ingest_writer.h"
 
 namespace decnet::capture {
 namespace {

@@ -1,6 +1,6 @@
-// JA4X, JA4L and JA4SSH (FoxIO License 1.1, computed only with foxio_licensed): the pure functions on
-// hand-built inputs whose expected values follow from the FoxIO specification (each derivation is in a
-// comment), the analyzer wiring on built packets, and hostile DER.
+// JA4X, JA4L and JA4SSH (FoxIO License 1.1, computed only with foxio_licensed): the pure functions
+// on hand-built inputs whose expected values follow from the FoxIO specification (each derivation
+// is in a comment), the analyzer wiring on built packets, and hostile DER.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -15,7 +15,8 @@ namespace decnet::capture {
 namespace {
 using namespace testing;
 
-// ---- DER builders -------------------------------------------------------------------------------------
+// ---- DER builders
+// -------------------------------------------------------------------------------------
 
 Buf Tlv(uint8_t tag, const Buf& value) {
   Buf b = {tag};
@@ -164,7 +165,8 @@ TEST(CaptureJa4x, HostileDerIsRejectedNotOverread) {
   }
 }
 
-// ---- JA4L ---------------------------------------------------------------------------------------------
+// ---- JA4L
+// ---------------------------------------------------------------------------------------------
 
 TEST(CaptureJa4l, SpecExampleAndIntegerHalving) {
   // JA4L.md's example: JA4L-C = 11_128, JA4L-S = 1759_42. A = 0 (client TTL 128), B = A + 3518 µs
@@ -188,22 +190,22 @@ TEST(CaptureJa4l, SpecExampleAndIntegerHalving) {
 
 TEST(CaptureJa4l, FirstSynFirstSynAckClientAckEcnFlags) {
   Ja4l l;
-  l.OnTcpPacket(10, kAck, true, 64);                    // before any SYN: ignored
-  l.OnTcpPacket(100, kSyn | kEce | kCwr, true, 64);     // A (an ECN-setup SYN is a SYN)
-  l.OnTcpPacket(300, kSyn, true, 64);                   // a retransmitted SYN: A stays 100
-  l.OnTcpPacket(500, kSyn | kAck | kEce, false, 50);    // B: (500 - 100) / 2 = 200
-  l.OnTcpPacket(700, kSyn | kAck, false, 50);           // a second SYN-ACK: ignored
-  l.OnTcpPacket(800, kAck | kPsh, false, 50);           // the server's data is not the client's ACK
-  l.OnTcpPacket(1100, kAck, true, 64);                  // C: (1100 - 500) / 2 = 300
-  l.OnTcpPacket(5000, kAck, true, 64);                  // later ACKs: ignored
+  l.OnTcpPacket(10, kAck, true, 64);                  // before any SYN: ignored
+  l.OnTcpPacket(100, kSyn | kEce | kCwr, true, 64);   // A (an ECN-setup SYN is a SYN)
+  l.OnTcpPacket(300, kSyn, true, 64);                 // a retransmitted SYN: A stays 100
+  l.OnTcpPacket(500, kSyn | kAck | kEce, false, 50);  // B: (500 - 100) / 2 = 200
+  l.OnTcpPacket(700, kSyn | kAck, false, 50);         // a second SYN-ACK: ignored
+  l.OnTcpPacket(800, kAck | kPsh, false, 50);         // the server's data is not the client's ACK
+  l.OnTcpPacket(1100, kAck, true, 64);                // C: (1100 - 500) / 2 = 300
+  l.OnTcpPacket(5000, kAck, true, 64);                // later ACKs: ignored
   EXPECT_EQ(l.Server(), "200_50");
   EXPECT_EQ(l.Client(), "300_64");
 }
 
 TEST(CaptureJa4l, QuicInitialsThenLastServerHandshakeBeforeClientHandshake) {
-  // A = client Initial at 0 (TTL 128); B = server Initial at 3000 µs (TTL 50): (3000 - 0) / 2 = 1500.
-  // Server Handshake packets at 3100 and 3201: C is the last one before the client's Handshake at
-  // 3501 = D: (3501 - 3201) / 2 = 150.
+  // A = client Initial at 0 (TTL 128); B = server Initial at 3000 µs (TTL 50): (3000 - 0) / 2 =
+  // 1500. Server Handshake packets at 3100 and 3201: C is the last one before the client's
+  // Handshake at 3501 = D: (3501 - 3201) / 2 = 150.
   Ja4l l;
   l.OnQuicPacket(0, 0, true, 128);
   l.OnQuicPacket(1000, 0, true, 128);  // a second client Initial: A stays 0
@@ -222,15 +224,17 @@ TEST(CaptureJa4l, QuicInitialsThenLastServerHandshakeBeforeClientHandshake) {
   // Long-header types of QUIC v1 only.
   EXPECT_EQ(QuicLongPacketType(Buf{0xC3, 0, 0, 0, 1, 8, 0}), 0);
   EXPECT_EQ(QuicLongPacketType(Buf{0xE1, 0, 0, 0, 1, 8, 0}), 2);
-  EXPECT_EQ(QuicLongPacketType(Buf{0x43, 0, 0, 0, 1, 8, 0}), -1);  // short header
+  EXPECT_EQ(QuicLongPacketType(Buf{0x43, 0, 0, 0, 1, 8, 0}), -1);              // short header
   EXPECT_EQ(QuicLongPacketType(Buf{0xC3, 0x6b, 0x33, 0x43, 0xcf, 8, 0}), -1);  // v2
   EXPECT_EQ(QuicLongPacketType(Buf{0xC3, 0, 0, 0}), -1);
 }
 
-// ---- JA4SSH -------------------------------------------------------------------------------------------
+// ---- JA4SSH
+// -------------------------------------------------------------------------------------------
 
 TEST(CaptureJa4Ssh, ModeCountsAndTies) {
-  // JA4SSH.md: 36 bytes x20, 128 x10, 200 x15 -> mode 36. Server: 52 x3 and 36 x3 tie -> the smaller,
+  // JA4SSH.md: 36 bytes x20, 128 x10, 200 x15 -> mode 36. Server: 52 x3 and 36 x3 tie -> the
+  // smaller,
   // 36. Packets 45 / 6, bare ACKs 2 from the client and none from the server.
   Ja4Ssh s;
   for (int i = 0; i < 20; ++i) s.AddSshPacket(true, 36);
@@ -254,8 +258,8 @@ TEST(CaptureJa4Ssh, ModeCountsAndTies) {
 
 TEST(CaptureJa4Ssh, FullLengthTableSaysWhenTheModeIsExact) {
   // kSlots distinct lengths fill the table; the 17th distinct length is untracked (1 packet). With
-  // every count at 1 an untracked length could be the smaller tied mode: not exact. One more 20-byte
-  // packet makes 20 the mode with 2 > 1 untracked: exact again, mode 20.
+  // every count at 1 an untracked length could be the smaller tied mode: not exact. One more
+  // 20-byte packet makes 20 the mode with 2 > 1 untracked: exact again, mode 20.
   Ja4Ssh s;
   for (int i = 0; i < Ja4Ssh::kSlots; ++i) s.AddSshPacket(true, uint16_t(100 + i));
   EXPECT_TRUE(s.exact());
@@ -266,7 +270,8 @@ TEST(CaptureJa4Ssh, FullLengthTableSaysWhenTheModeIsExact) {
   EXPECT_EQ(s.Fingerprint(), "c101s0_c18s0_c0s0");
 }
 
-// ---- The analyzer ------------------------------------------------------------------------------------
+// ---- The analyzer
+// ------------------------------------------------------------------------------------
 
 struct Flow22 {
   std::vector<Event> events;
@@ -282,7 +287,8 @@ struct Flow22 {
     t.ack = client ? sseq : cseq;
     t.flags = flags;
     t.payload = payload;
-    Buf ip = Ipv4(Tcp(t), 6, client ? 0x0A000001 : 0x0A000002, client ? 0x0A000002 : 0x0A000001, ttl);
+    Buf ip =
+        Ipv4(Tcp(t), 6, client ? 0x0A000001 : 0x0A000002, client ? 0x0A000002 : 0x0A000001, ttl);
     uint32_t& seq = client ? cseq : sseq;
     seq += uint32_t(payload.size()) + ((flags & (kSyn | kFin)) ? 1 : 0);
     DecodedPacket p;
@@ -355,8 +361,8 @@ TEST(CaptureJa4PlusAnalyzer, WindowsPerFlowAreBounded) {
   Flow22 f(o);
   f.Send(false, 0x18, Banner("SSH-2.0-srv\r\n"));
   for (int i = 0; i < 6; ++i) f.Send(true, 0x18, Bytes_(36));
-  // 7 SSH packets: windows close at 2, 4 and 6; the 3rd and the final partial one (1 packet) are over
-  // the bound of 2: counted, not emitted.
+  // 7 SSH packets: windows close at 2, 4 and 6; the 3rd and the final partial one (1 packet) are
+  // over the bound of 2: counted, not emitted.
   f.a.FlushAll();
   EXPECT_EQ(f.All("ssh_session_fingerprint").size(), 2u);
   EXPECT_EQ(f.a.stats().ja4ssh_windows_dropped, 2u);
@@ -367,8 +373,8 @@ TEST(CaptureJa4PlusAnalyzer, Ja4lOnClientHelloAndFlowTimingOnlyWhenLicensed) {
     AnalyzerOptions o;
     o.foxio_licensed = licensed;
     Flow22 f(o);
-    // The JA4L.md example again, on the wire: SYN at 100 s (TTL 128), SYN-ACK 3518 µs later (TTL 42),
-    // the client's ACK 22 µs after that.
+    // The JA4L.md example again, on the wire: SYN at 100 s (TTL 128), SYN-ACK 3518 µs later (TTL
+    // 42), the client's ACK 22 µs after that.
     f.Send(true, kSyn, {}, 128, 100.0);
     f.Send(false, kSyn | kAck, {}, 42, 100.003518);
     f.Send(true, kAck, {}, 128, 100.003540);

@@ -10,8 +10,8 @@
 namespace decnet {
 namespace {
 
-// A worker writing to a peer that already closed (the bus stopping first during a fleet stop) must see
-// EPIPE and carry on; before the runtime ignored SIGPIPE the process died with exit 141.
+// A worker writing to a peer that already closed (the bus stopping first during a fleet stop) must
+// see EPIPE and carry on; before the runtime ignored SIGPIPE the process died with exit 141.
 TEST(RuntimeTest, WriteToAClosedPeerIsEpipeNotSigpipe) {
   Runtime rt("runtime-test", "test");
   char arg0[] = "decnet-runtime-test";

@@ -22,7 +22,8 @@ IngestWriter::~IngestWriter() {
 
 Status IngestWriter::Reopen(File& f) {
   struct stat st;
-  // Rotated (new inode) or removed: reopen, as the collector does. One stat per batch, not per line.
+  // Rotated (new inode) or removed: reopen, as the collector does. One stat per batch, not per
+  // line.
   if (f.fd >= 0 && (stat(f.path.c_str(), &st) != 0 || st.st_ino != f.ino)) {
     close(f.fd);
     f.fd = -1;
@@ -47,7 +48,8 @@ Status IngestWriter::FlushFile(File& f) {
     f.pending.erase(0, size_t(n));  // a short write (disk full) keeps the rest for the next try
   }
   if (st) {
-    if (f.pending.capacity() > 2 * kFlushAt) std::string().swap(f.pending);  // a burst's buffer goes back
+    if (f.pending.capacity() > 2 * kFlushAt)
+      std::string().swap(f.pending);  // a burst's buffer goes back
     return st;
   }
   ++write_errors_;

@@ -23,8 +23,8 @@ void AppendOid(Bytes oid, std::string& list) {
   AppendHex(oid, list);
 }
 
-// Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue): every attribute type
-// in encoded order, RDN by RDN.
+// Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue): every attribute
+// type in encoded order, RDN by RDN.
 bool NameOids(Bytes name, std::string& list) {
   ByteReader r(name);
   while (r.remaining() > 0) {
@@ -42,7 +42,8 @@ bool NameOids(Bytes name, std::string& list) {
   return true;
 }
 
-// [3] EXPLICIT Extensions ::= SEQUENCE OF Extension (SEQUENCE { extnID OID, critical?, extnValue }).
+// [3] EXPLICIT Extensions ::= SEQUENCE OF Extension (SEQUENCE { extnID OID, critical?, extnValue
+// }).
 bool ExtensionOids(Bytes explicit3, std::string& list) {
   ByteReader outer(explicit3);
   DerTlv seq;
@@ -80,7 +81,8 @@ bool ComputeJa4x(Bytes der, Ja4x& out) {
     if (!ReadDer(t, field)) return false;
     if (field.tag == 0xA3 && !ExtensionOids(field.value, ext_oids)) return false;
   }
-  out.ja4x = Sha256Hex12(issuer_oids) + '_' + Sha256Hex12(subject_oids) + '_' + Sha256Hex12(ext_oids);
+  out.ja4x =
+      Sha256Hex12(issuer_oids) + '_' + Sha256Hex12(subject_oids) + '_' + Sha256Hex12(ext_oids);
   out.ja4x_r = issuer_oids + '_' + subject_oids + '_' + ext_oids;
   return true;
 }
@@ -89,7 +91,7 @@ std::vector<Bytes> CertificateChain(Bytes msg, size_t max_certs) {
   std::vector<Bytes> chain;
   ByteReader r(msg);
   if (r.U8() != 11) return chain;
-  r.U24();                                  // message length (the message may be cut short)
+  r.U24();  // message length (the message may be cut short)
   size_t list_len = r.U24();
   ByteReader list(r.Take(std::min(list_len, r.remaining())));
   while (list.remaining() >= 3 && chain.size() < max_certs) {
@@ -100,7 +102,8 @@ std::vector<Bytes> CertificateChain(Bytes msg, size_t max_certs) {
   return chain;
 }
 
-// ---- JA4L -------------------------------------------------------------------------------------------
+// ---- JA4L
+// -------------------------------------------------------------------------------------------
 
 bool Ja4l::MarkServer(uint32_t now, uint8_t ttl) {
   int32_t since = int32_t(now - t_);  // wrap-aware; negative when the capture went back in time
@@ -180,7 +183,8 @@ std::string Ja4l::Client() const {
   return std::to_string(half_c_) + '_' + std::to_string(client_ttl_);
 }
 
-// ---- JA4SSH -----------------------------------------------------------------------------------------
+// ---- JA4SSH
+// -----------------------------------------------------------------------------------------
 
 void Ja4Ssh::Side::Add(uint16_t l) {
   ++packets;

@@ -1,23 +1,23 @@
 #include "decnet/core/json.h"
 
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
-#include <rapidjson/error/en.h>
-#include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "decnet/core/text.h"
 
 namespace decnet::json {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid (overlongs, surrogates and
-// code points above U+10FFFF are invalid).
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not valid (overlongs,
+// surrogates and code points above U+10FFFF are invalid).
 size_t Utf8SeqLen(std::string_view s, size_t i) {
   const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
   const unsigned char c = b(0);
@@ -27,7 +27,7 @@ size_t Utf8SeqLen(std::string_view s, size_t i) {
   if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(1) ? 2 : 0;
   if (c >= 0xE0 && c <= 0xEF) {
     if (left < 3 || !cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
     if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
     return 3;
   }
@@ -61,12 +61,28 @@ void AppendQuoted(std::string& out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        ++i;
+        continue;
+      case '\\':
+        out += "\\\\";
+        ++i;
+        continue;
+      case '\n':
+        out += "\\n";
+        ++i;
+        continue;
+      case '\r':
+        out += "\\r";
+        ++i;
+        continue;
+      case '\t':
+        out += "\\t";
+        ++i;
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || c == 0x7F) {
       out += "\\u00";
@@ -149,8 +165,8 @@ std::string JsonWriter::Finish() {
 namespace {
 
 // Forwards rapidjson's SAX events to the Document that builds the DOM, and stops the parse (the
-// handler returns false) as soon as objects/arrays nest deeper than the limit: one pass over the text
-// instead of a separate scan for the depth first.
+// handler returns false) as soon as objects/arrays nest deeper than the limit: one pass over the
+// text instead of a separate scan for the depth first.
 class DepthLimitedHandler {
  public:
   DepthLimitedHandler(rapidjson::Document& doc, int limit) : doc_(doc), limit_(limit) {}
@@ -208,19 +224,21 @@ Status Parse(std::string_view text, rapidjson::Document& doc, const ParseLimits&
   if (const void* nul = std::memchr(text.data(), '\0', text.size())) {
     return MakeError(Errc::kInvalidArgument,
                      "invalid JSON at byte " +
-                         std::to_string(static_cast<const char*>(nul) - text.data()) + ": NUL byte");
+                         std::to_string(static_cast<const char*>(nul) - text.data()) +
+                         ": NUL byte");
   }
   rapidjson::Reader reader;
   bool too_deep = false;
   auto generate = [&](rapidjson::Document& d) {
     DepthLimitedHandler handler(d, limits.max_depth);
-    // A NUL-terminated copy: rapidjson's SSE2 string and whitespace scanners serve StringStream only,
-    // not the length-bounded MemoryStream. The buffer is kept between calls.
+    // A NUL-terminated copy: rapidjson's SSE2 string and whitespace scanners serve StringStream
+    // only, not the length-bounded MemoryStream. The buffer is kept between calls.
     thread_local std::string terminated;
     terminated.assign(text.data(), text.size());
     rapidjson::StringStream is(terminated.c_str());
     reader.Parse<rapidjson::kParseIterativeFlag>(is, handler);
-    if (terminated.capacity() > 64 * 1024) std::string().swap(terminated);  // no big buffer kept idle
+    if (terminated.capacity() > 64 * 1024)
+      std::string().swap(terminated);  // no big buffer kept idle
     too_deep = handler.too_deep();
     return !reader.HasParseError();
   };
@@ -231,8 +249,9 @@ Status Parse(std::string_view text, rapidjson::Document& doc, const ParseLimits&
   }
   if (reader.HasParseError()) {
     return MakeError(Errc::kInvalidArgument,
-                     std::string("invalid JSON at byte ") + std::to_string(reader.GetErrorOffset()) +
-                         ": " + rapidjson::GetParseError_En(reader.GetParseErrorCode()));
+                     std::string("invalid JSON at byte ") +
+                         std::to_string(reader.GetErrorOffset()) + ": " +
+                         rapidjson::GetParseError_En(reader.GetParseErrorCode()));
   }
   return Ok();
 }

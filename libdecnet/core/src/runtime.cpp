@@ -20,10 +20,12 @@ Runtime::Runtime(std::string worker, std::string summary)
     : name_(worker), config_(std::move(worker), std::move(summary)) {
   uv_loop_init(&loop_);
   config_.AddString("state_dir", "/var/lib/decnet", "directory for the DB, ingest files and state");
-  config_.AddString("bus_socket", "", "bus UNIX socket (default: /run/decnet/bus.sock, or "
-                                      "<state_dir>/bus.sock when state_dir is not the default)");
+  config_.AddString("bus_socket", "",
+                    "bus UNIX socket (default: /run/decnet/bus.sock, or "
+                    "<state_dir>/bus.sock when state_dir is not the default)");
   config_.AddString("log_level", "info", "self-log threshold: debug, info, notice, warning, error");
-  config_.AddInt("health_interval", 30, 1, 3600, "seconds between system.<worker>.health heartbeats");
+  config_.AddInt("health_interval", 30, 1, 3600,
+                 "seconds between system.<worker>.health heartbeats");
   config_.AddInt("stop_timeout", 10, 1, 600, "seconds a stop may take before the worker gives up");
 }
 
@@ -54,7 +56,8 @@ std::optional<int> Runtime::Init(int argc, char** argv) {
   }
   log::Level level;
   if (!log::ParseLevel(config_.String("log_level"), &level)) {
-    std::fprintf(stderr, "decnet-%s: invalid value '%s' for log_level (from %s): expected debug, "
+    std::fprintf(stderr,
+                 "decnet-%s: invalid value '%s' for log_level (from %s): expected debug, "
                  "info, notice, warning or error\n",
                  name_.c_str(), config_.String("log_level").c_str(),
                  config_.Source("log_level").c_str());
@@ -63,14 +66,15 @@ std::optional<int> Runtime::Init(int argc, char** argv) {
   log::SetThreshold(level);
   StartSignals();
   if (!FollowSupervisor()) return kExitOk;
-  // Flag parsing (cxxopts builds std::regex objects) leaves freed heap behind; give it back before idling.
+  // Flag parsing (cxxopts builds std::regex objects) leaves freed heap behind; give it back before
+  // idling.
   malloc_trim(0);
   return std::nullopt;
 }
 
-// Under `decnet fleet up` the launcher is our parent and says so in DECNET_SUPERVISOR_PID: if it dies,
-// even by SIGKILL, the kernel sends us SIGTERM and we stop as usual. (systemd does not set it.)
-// Returns false when that supervisor is already gone (it died between our fork and the prctl).
+// Under `decnet fleet up` the launcher is our parent and says so in DECNET_SUPERVISOR_PID: if it
+// dies, even by SIGKILL, the kernel sends us SIGTERM and we stop as usual. (systemd does not set
+// it.) Returns false when that supervisor is already gone (it died between our fork and the prctl).
 bool Runtime::FollowSupervisor() {
   const char* pid = std::getenv("DECNET_SUPERVISOR_PID");
   if (!pid || !*pid) return true;
@@ -81,8 +85,9 @@ bool Runtime::FollowSupervisor() {
 }
 
 void Runtime::StartSignals() {
-  // A peer that closes its socket while we write to it (the bus stopping first, a client hanging up)
-  // must be an EPIPE the caller handles, not a death by SIGPIPE that the supervisor reads as a crash.
+  // A peer that closes its socket while we write to it (the bus stopping first, a client hanging
+  // up) must be an EPIPE the caller handles, not a death by SIGPIPE that the supervisor reads as a
+  // crash.
   std::signal(SIGPIPE, SIG_IGN);
   auto start = [this](int signum) {
     auto* h = new uv_signal_t;
@@ -128,8 +133,9 @@ void Runtime::RequestStop(int exit_code) {
     uv_stop(&loop_);
   });
   stop_deadline_->Unref();
-  // Last registered runs first (like destructors): the worker's own handlers flush before the runtime's
-  // plumbing (bus client, heartbeat) registered earlier goes away. Each runs exactly once.
+  // Last registered runs first (like destructors): the worker's own handlers flush before the
+  // runtime's plumbing (bus client, heartbeat) registered earlier goes away. Each runs exactly
+  // once.
   auto handlers = std::move(on_stop_);
   for (auto it = handlers.rbegin(); it != handlers.rend(); ++it) (*it)();
 }

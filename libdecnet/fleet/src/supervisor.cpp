@@ -17,12 +17,18 @@ namespace decnet::fleet {
 
 const char* ChildStateName(ChildState s) {
   switch (s) {
-    case ChildState::kStarting: return "starting";
-    case ChildState::kReady: return "ready";
-    case ChildState::kStopping: return "stopping";
-    case ChildState::kExited: return "exited";
-    case ChildState::kBackoff: return "backoff";
-    case ChildState::kFailed: return "failed";
+    case ChildState::kStarting:
+      return "starting";
+    case ChildState::kReady:
+      return "ready";
+    case ChildState::kStopping:
+      return "stopping";
+    case ChildState::kExited:
+      return "exited";
+    case ChildState::kBackoff:
+      return "backoff";
+    case ChildState::kFailed:
+      return "failed";
   }
   return "?";
 }

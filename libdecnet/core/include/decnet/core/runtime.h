@@ -1,5 +1,5 @@
-// The worker runtime (DESIGN.md §4) minus the bus: flags and config, self-logging, one malloc arena,
-// SIGTERM/SIGINT, sd_notify READY/STOPPING/WATCHDOG, and the exit-code contract.
+// The worker runtime (DESIGN.md §4) minus the bus: flags and config, self-logging, one malloc
+// arena, SIGTERM/SIGINT, sd_notify READY/STOPPING/WATCHDOG, and the exit-code contract.
 // decnet/bus/worker.h builds on it to add health heartbeats and the control topic.
 #pragma once
 
@@ -25,22 +25,24 @@ class Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
-  // Declare worker keys here before Init(). Common keys are already declared: state_dir, bus_socket,
-  // log_level, health_interval, stop_timeout.
+  // Declare worker keys here before Init(). Common keys are already declared: state_dir,
+  // bus_socket, log_level, health_interval, stop_timeout.
   Config& config() { return config_; }
   const Config& config() const { return config_; }
 
-  // Loads the config, sets up logging, the malloc arena and signal handlers. Returns an exit code when the
-  // process should exit now (0 after --help, 2 after a bad flag or value, with the message on stderr).
+  // Loads the config, sets up logging, the malloc arena and signal handlers. Returns an exit code
+  // when the process should exit now (0 after --help, 2 after a bad flag or value, with the message
+  // on stderr).
   std::optional<int> Init(int argc, char** argv);
 
   uv_loop_t* loop() { return &loop_; }
   const std::string& name() const { return name_; }
 
-  // Called once when a stop is requested (signal, control message, RequestStop). The handler must finish
-  // the batch in hand, flush, and close its handles so that the loop ends. If the loop is still running
-  // after stop_timeout seconds, Run() stops it and returns kExitFailure. Handlers run in reverse order of
-  // registration, so a worker's handlers run before those of the plumbing it is built on.
+  // Called once when a stop is requested (signal, control message, RequestStop). The handler must
+  // finish the batch in hand, flush, and close its handles so that the loop ends. If the loop is
+  // still running after stop_timeout seconds, Run() stops it and returns kExitFailure. Handlers run
+  // in reverse order of registration, so a worker's handlers run before those of the plumbing it is
+  // built on.
   void OnStop(std::function<void()> fn) { on_stop_.push_back(std::move(fn)); }
   void RequestStop(int exit_code = kExitOk);
   bool stopping() const { return stopping_; }
