@@ -61,7 +61,7 @@ TEST(JsonTest, DepthLimitIsExactAndHostileBytesAreRejectedWithTheirOffset) {
   EXPECT_EQ(deep.error().code, Errc::kLimit);
   EXPECT_TRUE(Parse("{\"a\":{\"b\":[1]},\"c\":{\"d\":[2]}}", doc, limits));  // depth returns
   // A NUL after a complete value must not hide the garbage behind it.
-  Status nul = Parse(std::string("{\"a\":1}\0{\"b\"", 14), doc);
+  Status nul = Parse(std::string("{\"a\":1}\0{\"b\"", 12), doc);
   ASSERT_FALSE(nul);
   EXPECT_NE(nul.error().message.find("byte 7"), std::string::npos) << nul.error().message;
   EXPECT_FALSE(Parse("{\"a\":1} x", doc));           // trailing garbage

@@ -233,8 +233,11 @@ Status Parse(std::string_view text, rapidjson::Document& doc, const ParseLimits&
     DepthLimitedHandler handler(d, limits.max_depth);
     // A NUL-terminated copy: rapidjson's SSE2 string and whitespace scanners serve StringStream
     // only, not the length-bounded MemoryStream. The buffer is kept between calls.
+    // 16 NULs, not one: the SSE2 scanner loads whole aligned 16-byte blocks, so the block holding the
+    // terminator must lie inside the buffer (ASan flags the read otherwise).
     thread_local std::string terminated;
     terminated.assign(text.data(), text.size());
+    terminated.append(16, '\0');
     rapidjson::StringStream is(terminated.c_str());
     reader.Parse<rapidjson::kParseIterativeFlag>(is, handler);
     if (terminated.capacity() > 64 * 1024)
