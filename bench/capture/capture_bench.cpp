@@ -27,7 +27,7 @@ using namespace decnet::capture;
 
 namespace {
 
-const std::string kCaptures = std::string(DECNET_SOURCE_DIR) + "/../shared/captures";
+const std::string kCaptures = std::string(DECNET_SOURCE_DIR) + "/tests/data/captures";
 
 struct RawPacket {
   double ts;

@@ -18,7 +18,7 @@
 namespace decnet::capture {
 namespace {
 
-const std::string kCaptures = std::string(DECNET_SOURCE_DIR) + "/../shared/captures";
+const std::string kCaptures = std::string(DECNET_SOURCE_DIR) + "/tests/data/captures";
 
 std::vector<Event> RunCapture(const std::string& path, bool foxio = true) {
   std::vector<Event> events;
@@ -47,7 +47,7 @@ bool Exists(const std::string& p) { return std::ifstream(p).good(); }
 TEST(CaptureShared, Ja3MatchesZeekBaselines) {
   for (const char* name : {"ssl-chrome", "ssl-curl"}) {
     std::string pcap = kCaptures + "/ja3/" + name + ".pcap";
-    if (!Exists(pcap)) GTEST_SKIP() << "shared captures missing: " << pcap;
+    ASSERT_TRUE(Exists(pcap)) << "capture missing from tests/data/captures: " << pcap;
     std::vector<Event> ev = RunCapture(pcap);
     // Zeek ssl.log: tab-separated, ja3 is the last column; id.orig_p the 4th.
     std::istringstream log(ReadFile(kCaptures + "/ja3/" + name + ".zeek-ssl.log"));
@@ -150,7 +150,7 @@ std::vector<std::string> ExpectedFiles() {
 // Compares every JA4/JA4S/HASSH value of every .expected.json with our events for the same endpoints.
 TEST(CaptureShared, Ja4FamilyMatchesFoxioExpected) {
   auto files = ExpectedFiles();
-  if (files.empty()) GTEST_SKIP() << "shared captures missing";
+  ASSERT_FALSE(files.empty()) << "no .expected.json under " << kCaptures << "/ja4";
   int compared = 0, ja4l = 0, ja4x = 0;
   for (const std::string& exp_name : files) {
     std::string capture = exp_name.substr(0, exp_name.size() - 14);

@@ -3,9 +3,9 @@
 # `decnet-sniffer --read FILE --json` with the same ports and the same tls.handshake.ja3.
 set -euo pipefail
 SNIFFER="$DECNET_BINARY_DIR/bin/decnet-sniffer"
-CAPTURES="$DECNET_SOURCE_DIR/../shared/captures"
+CAPTURES="$DECNET_SOURCE_DIR/tests/data/captures"
 [ -x "$SNIFFER" ] || { echo "FAIL: $SNIFFER not built"; exit 1; }
-[ -d "$CAPTURES" ] || { echo "FAIL: shared captures missing at $CAPTURES"; exit 1; }
+[ -d "$CAPTURES" ] || { echo "FAIL: captures missing at $CAPTURES"; exit 1; }
 source "$DECNET_SOURCE_DIR/tests/capture/ensure_packages.sh"
 ensure_packages tshark || { echo "SKIP: tshark not installable here (no root / no apt)"; exit 77; }
 
