@@ -93,6 +93,15 @@ void Rewrite(std::vector<uint8_t>& ip, uint32_t i) {
   }
 }
 
+// Appends one raw-IP record stamped `ts` (epoch seconds).
+void DumpRaw(pcap_dumper_t* d, double ts, const std::vector<uint8_t>& ip) {
+  pcap_pkthdr h{};
+  h.ts.tv_sec = time_t(ts);
+  h.ts.tv_usec = suseconds_t((ts - double(h.ts.tv_sec)) * 1e6);
+  h.caplen = h.len = uint32_t(ip.size());
+  pcap_dump(reinterpret_cast<u_char*>(d), &h, ip.data());
+}
+
 size_t WriteBig(const std::string& path, const std::vector<RawPacket>& seed, uint32_t copies) {
   pcap_t* dead = pcap_open_dead(DLT_RAW, 65535);
   pcap_dumper_t* d = pcap_dump_open(dead, path.c_str());
@@ -102,12 +111,7 @@ size_t WriteBig(const std::string& path, const std::vector<RawPacket>& seed, uin
     for (const RawPacket& p : seed) {
       std::vector<uint8_t> ip = p.ip;
       Rewrite(ip, c + 1);
-      double ts = t0 + c * 0.01 + double(n % 1000) * 1e-6;
-      pcap_pkthdr h{};
-      h.ts.tv_sec = time_t(ts);
-      h.ts.tv_usec = suseconds_t((ts - double(h.ts.tv_sec)) * 1e6);
-      h.caplen = h.len = uint32_t(ip.size());
-      pcap_dump(reinterpret_cast<u_char*>(d), &h, ip.data());
+      DumpRaw(d, t0 + c * 0.01 + double(n % 1000) * 1e-6, ip);
       ++n;
     }
   }
@@ -144,12 +148,7 @@ size_t WriteBulk(const std::string& path, const std::vector<uint8_t>& hello_ip, 
         if (k == 0) ip.resize(40), ip[3] = 40;
       }
       Rewrite(ip, f + 1);
-      double ts = 1.7e9 + double(n) * 1e-5;
-      pcap_pkthdr h{};
-      h.ts.tv_sec = time_t(ts);
-      h.ts.tv_usec = suseconds_t((ts - double(h.ts.tv_sec)) * 1e6);
-      h.caplen = h.len = uint32_t(ip.size());
-      pcap_dump(reinterpret_cast<u_char*>(d), &h, ip.data());
+      DumpRaw(d, 1.7e9 + double(n) * 1e-5, ip);
       ++n;
     }
   }
