@@ -1,6 +1,7 @@
 #include "decnet/bus/protocol.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -178,13 +179,17 @@ namespace {
 // unique, not secret, and a getrandom() call per event was a tenth of the broker's CPU.
 uint64_t NextRandom() {
   static uint64_t state = 0;
-  static pid_t owner = 0;
-  if (owner != getpid()) {  // first use, or a forked child: seed again so ids do not repeat
-    owner = getpid();
+  static bool seeded = false;
+  if (!seeded) {
+    // A forked child seeds again so its ids do not replay its parent's (getpid() per id would be a
+    // syscall on the hot path; the fork hook costs nothing until a fork).
+    static const bool hooked = pthread_atfork(nullptr, nullptr, [] { seeded = false; }) == 0;
+    (void)hooked;
+    seeded = true;
     if (getrandom(&state, sizeof state, GRND_NONBLOCK) != sizeof state) {
       // Entropy not ready (early boot): time, pid and an address, still unique enough for de-dupe.
       state = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-              (static_cast<uint64_t>(owner) << 32) ^ reinterpret_cast<uintptr_t>(&state);
+              (static_cast<uint64_t>(getpid()) << 32) ^ reinterpret_cast<uintptr_t>(&state);
     }
   }
   uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
