@@ -161,25 +161,36 @@ int Runtime::Run() {
   return exit_code_;
 }
 
-Status MakeDirs(const std::string& dir) {
+Status MakeDirs(const std::string& dir, uint32_t also_trusted_uid) {
   if (dir.empty()) return Ok();
+  const uid_t me = ::geteuid();
   std::string cur;
   size_t pos = 0;
   while (pos != std::string::npos) {
     pos = dir.find('/', pos + 1);
     cur = dir.substr(0, pos);
     if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), 0750) != 0 && errno != EEXIST) {
+    if (::mkdir(cur.c_str(), 0750) == 0) continue;
+    if (errno != EEXIST) {
       return MakeError(Errc::kIo, "cannot create directory " + cur + ": " + std::strerror(errno));
+    }
+    struct stat st;
+    if (::stat(cur.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return MakeError(Errc::kIo, cur + " exists and is not a directory");
+    }
+    if (st.st_uid != me && st.st_uid != 0 && st.st_uid != also_trusted_uid) {
+      return MakeError(Errc::kIo, "refusing directory " + cur + ": owned by uid " +
+                                              std::to_string(st.st_uid) + ", not by uid " +
+                                              std::to_string(me) + " or root");
     }
   }
   return Ok();
 }
 
-Status MakeParentDirs(const std::string& path) {
+Status MakeParentDirs(const std::string& path, uint32_t also_trusted_uid) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return Ok();
-  return MakeDirs(path.substr(0, slash));
+  return MakeDirs(path.substr(0, slash), also_trusted_uid);
 }
 
 }  // namespace decnet

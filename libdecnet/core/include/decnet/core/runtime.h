@@ -5,6 +5,7 @@
 
 #include <uv.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -71,7 +72,12 @@ class Runtime {
 };
 
 // Creates the parent directories of `path` (mode 0750). Returns an error naming the directory.
-Status MakeParentDirs(const std::string& path);
-Status MakeDirs(const std::string& dir);
+// mkdir -p. Every directory that already exists on the way must be a directory owned by this
+// process's effective uid, by root, or by `also_trusted_uid`: a directory another user owns could be
+// swapped or filled with symlinks under us (issue 14, finding 1: root writing into a tree the
+// `decnet` user owns). Root passes the state dir's owner as `also_trusted_uid` only for plain data.
+inline constexpr uint32_t kNoTrustedUid = 0xFFFFFFFFu;
+Status MakeParentDirs(const std::string& path, uint32_t also_trusted_uid = kNoTrustedUid);
+Status MakeDirs(const std::string& dir, uint32_t also_trusted_uid = kNoTrustedUid);
 
 }  // namespace decnet
