@@ -17,6 +17,12 @@ bool IsValidUtf8(std::string_view s);
 // a URL path segment or a query value.
 std::string PercentEncode(std::string_view in);
 
+// RFC 4648 base64 with padding (the `secret_b64` field of the credential shape).
+std::string Base64Encode(std::string_view bytes);
+// Decodes padded or unpadded RFC 4648 base64; false (and *out cleared) on any other byte, on a bad
+// length or on non-zero padding bits. Whitespace is not accepted.
+bool Base64Decode(std::string_view text, std::string* out);
+
 // Reads exactly `n` ASCII digits of `s` starting at `at` into *value. False (and *value untouched)
 // when the field runs past the end of `s` or holds a non-digit. REQUIRES: n <= 9.
 bool ParseDigits(std::string_view s, size_t at, size_t n, int* value);
