@@ -171,5 +171,25 @@ TEST(CaptureDecode, IpLengthClipsPayload) {
   EXPECT_EQ(p.payload.size(), 4u);
 }
 
+// Issue 14, finding 13: Ethernet in Ethernet (0x6558) counts as a tunnel level, so a frame nested
+// hundreds of times stops at the tunnel limit instead of recursing once per 14 bytes.
+TEST(CaptureDecode, TransparentEthernetNestingCountsTunnelDepth) {
+  Buf inner = Ipv4(Tcp({}), 6, 0xC0A80001, 0xC0A80002);
+  DecodedPacket p;
+  ASSERT_EQ(Decode(kLinkEthernet, Ether(Ether(inner), 0x6558), p), DecodeStatus::kOk);
+  EXPECT_EQ(p.src.ToString(), "192.168.0.1");
+  EXPECT_EQ(p.tunnel_depth, 1);
+
+  Buf nested = Ether(inner);
+  for (int i = 0; i < 500; ++i) nested = Ether(nested, 0x6558);
+  EXPECT_EQ(Decode(kLinkEthernet, nested, p), DecodeStatus::kNotIp);
+  DecodeOptions opts;
+  Buf three = Ether(inner);
+  for (int i = 0; i < opts.max_tunnel_depth; ++i) three = Ether(three, 0x6558);
+  ASSERT_EQ(Decode(kLinkEthernet, three, p, opts), DecodeStatus::kOk);
+  EXPECT_EQ(p.tunnel_depth, opts.max_tunnel_depth);
+  EXPECT_EQ(Decode(kLinkEthernet, Ether(three, 0x6558), p, opts), DecodeStatus::kNotIp);
+}
+
 }  // namespace
 }  // namespace decnet::capture

@@ -36,6 +36,12 @@ DecodeStatus DecodeEthernet(Bytes frame, DecodedPacket& out, const DecodeOptions
     type = r.U16();
   }
   if (!r.ok()) return DecodeStatus::kTruncated;
+  if (type == kEtherTransparent) {
+    // Ethernet directly inside Ethernet is one more encapsulation: without counting it, nested
+    // frames recursed snaplen/14 levels deep (issue 14, finding 13).
+    if (depth >= opts.max_tunnel_depth) return DecodeStatus::kNotIp;
+    return DecodeEthernet(r.Rest(), out, opts, depth + 1);
+  }
   return DecodeByEthertype(type, r.Rest(), out, opts, depth);
 }
 
