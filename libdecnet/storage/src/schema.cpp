@@ -130,6 +130,14 @@ const std::vector<Migration>& Migrations() {
            "updated_at_us BIGINT NOT NULL, INDEX deckies_topology (topology_id, name)) CHARACTER SET "
            "utf8mb4",
        }},
+      // The API checks the token's version against this on every request: logout, a password or
+      // role change bump it, so every token of that user dies, across restarts. DEFAULT 1 (tokens
+      // minted before this migration carry no version, read as 0) revokes the tokens of the old
+      // in-memory scheme, whose logouts a restart forgot.
+      {4,
+       "users.token_version",
+       {"ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 1"},
+       {"ALTER TABLE users ADD COLUMN token_version BIGINT NOT NULL DEFAULT 1"}},
   };
   return kMigrations;
 }

@@ -74,6 +74,9 @@ class SqlConn {
   virtual Status Exec(const std::string& sql) = 0;
   virtual int64_t LastInsertId() = 0;
   virtual int64_t Changes() = 0;
+  // Statements (and Exec) running longer than `ms` fail with kLimit; 0: no limit. Default: not
+  // enforced.
+  virtual void SetStatementTimeout(int64_t ms) { (void)ms; }
 };
 
 // Runs `sql` (no rows expected).

@@ -178,6 +178,7 @@ constexpr Col<UserRow> kUserTable[] = {
     {"role", &UserRow::role},
     {"must_change_password", &UserRow::must_change_password},
     {"created_at_us", &UserRow::created_at_us},
+    {"token_version", &UserRow::token_version},
 };
 
 constexpr Col<TopologyRow> kTopoTable[] = {
@@ -258,8 +259,19 @@ std::string CsvToJsonArray(const std::string& csv) {
   return out + "]";
 }
 
+// "%<s>%" with LIKE's metacharacters escaped by '!', so the pattern is a literal substring.
+std::string LikeSubstring(std::string_view s) {
+  std::string pat = "%";
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '!') pat.push_back('!');
+    pat.push_back(c);
+  }
+  pat.push_back('%');
+  return pat;
+}
+
 // Builds " WHERE ..." for a LogQuery (without the keyset part unless with_keyset).
-std::string LogWhere(const LogQuery& q, bool with_keyset, std::vector<Bind>& binds) {
+std::string LogWhere(const LogQuery& q, bool with_keyset, std::vector<Bind>& binds, bool mysql) {
   std::vector<std::string> conds;
   if (q.since_us) {
     conds.push_back("ts_us >= ?");
@@ -279,18 +291,19 @@ std::string LogWhere(const LogQuery& q, bool with_keyset, std::vector<Bind>& bin
   eq("service", q.service);
   eq("event_type", q.event_type);
   if (!q.search.empty()) {
-    // Escape LIKE metacharacters so the search is a literal substring.
-    std::string pat = "%";
-    for (char c : q.search) {
-      if (c == '%' || c == '_' || c == '!') pat.push_back('!');
-      pat.push_back(c);
+    // SQLite's LIKE reads its operands as C strings and stops at the first NUL byte, so an attacker
+    // who puts a NUL early in a line would hide the rest of it from search; instr() compares the
+    // stored bytes by length. MySQL's LIKE is length-counted (binary safe) already.
+    if (mysql) {
+      conds.push_back(
+          "(msg LIKE ? ESCAPE '!' OR raw_line LIKE ? ESCAPE '!' OR fields LIKE ? ESCAPE '!')");
+    } else {
+      conds.push_back("(instr(msg, ?) > 0 OR instr(raw_line, ?) > 0 OR instr(fields, ?) > 0)");
     }
-    pat.push_back('%');
-    conds.push_back(
-        "(msg LIKE ? ESCAPE '!' OR raw_line LIKE ? ESCAPE '!' OR fields LIKE ? ESCAPE '!')");
-    binds.emplace_back(pat);
-    binds.emplace_back(pat);
-    binds.emplace_back(pat);
+    std::string needle = mysql ? LikeSubstring(q.search) : q.search;
+    binds.emplace_back(needle);
+    binds.emplace_back(needle);
+    binds.emplace_back(needle);
   }
   if (with_keyset && q.before_id > 0) {
     conds.push_back("id < ?");
@@ -317,6 +330,9 @@ class SqlRepository final : public Repository {
       : src_(std::move(src)), backend_(backend) {}
 
   const char* backend() const override { return backend_; }
+  void SetStatementTimeout(int64_t ms) override {
+    if (auto c = src_->Get()) (*c)->SetStatementTimeout(ms);
+  }
   bool mysql() {
     auto c = src_->Get();
     return c && (*c)->dialect() == Dialect::kMysql;
@@ -509,7 +525,7 @@ class SqlRepository final : public Repository {
   Result<LogPage> QueryLogs(const LogQuery& q) override {
     std::vector<Bind> binds;
     int limit = ClampLimit(q.limit);
-    std::string from = "logs" + LogWhere(q, true, binds) + " ORDER BY id DESC LIMIT ?";
+    std::string from = "logs" + LogWhere(q, true, binds, mysql()) + " ORDER BY id DESC LIMIT ?";
     binds.emplace_back(int64_t{limit + 1});
     auto rows = Select(kLogTable, from, binds);
     if (!rows) return rows.error();
@@ -524,7 +540,7 @@ class SqlRepository final : public Repository {
 
   Result<int64_t> CountLogs(const LogQuery& q) override {
     std::vector<Bind> binds;
-    return QueryInt("SELECT COUNT(*) FROM logs" + LogWhere(q, false, binds), binds);
+    return QueryInt("SELECT COUNT(*) FROM logs" + LogWhere(q, false, binds, mysql()), binds);
   }
 
   Result<std::vector<HistogramBucket>> LogHistogram(const LogQuery& q, int64_t bucket_s) override {
@@ -533,7 +549,7 @@ class SqlRepository final : public Repository {
     std::vector<Bind> binds{width, width};
     bool my = mysql();
     std::string b = my ? "(ts_us DIV ?) * ?" : "(ts_us / ?) * ?";
-    std::string sql = "SELECT " + b + " AS b, COUNT(*) FROM logs" + LogWhere(q, false, binds) +
+    std::string sql = "SELECT " + b + " AS b, COUNT(*) FROM logs" + LogWhere(q, false, binds, my) +
                       " GROUP BY b ORDER BY b LIMIT 100000";
     return Query<HistogramBucket>(sql, binds, [](SqlStmt* s) {
       return HistogramBucket{s->ColInt(0), s->ColInt(1)};
@@ -543,7 +559,7 @@ class SqlRepository final : public Repository {
   Result<std::vector<KeyCount>> CountBy(const char* col, const LogQuery& q) {
     std::vector<Bind> binds;
     std::string sql = std::string("SELECT ") + col + ", COUNT(*) AS n FROM logs" +
-                      LogWhere(q, false, binds) + " GROUP BY " + col + " ORDER BY n DESC, " + col +
+                      LogWhere(q, false, binds, mysql()) + " GROUP BY " + col + " ORDER BY n DESC, " + col +
                       " LIMIT 10000";
     return Query<KeyCount>(sql, binds, [](SqlStmt* s) {
       return KeyCount{s->ColText(0), s->ColInt(1)};
@@ -686,8 +702,9 @@ class SqlRepository final : public Repository {
     std::vector<Bind> binds;
     std::string where = " WHERE 1=1";
     if (!q.search.empty()) {
-      where += " AND ip LIKE ?";
-      binds.emplace_back("%" + q.search + "%");
+      // Escaped: a search for "%" or "_" is a literal character, not "every attacker".
+      where += " AND ip LIKE ? ESCAPE '!'";
+      binds.emplace_back(LikeSubstring(q.search));
     }
     if (q.after_key) {
       // (key, ip) < (after_key, after_ip), spelled out for MySQL's optimizer.
@@ -806,7 +823,7 @@ class SqlRepository final : public Repository {
   // ---- users
   Status CreateUser(const UserRow& r) override {
     return WriteStatus(
-        "INSERT INTO users (" + ColumnList(kUserTable) + ") VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (" + ColumnList(kUserTable) + ") VALUES " + InList(std::size(kUserTable)),
         RowBinds(r, kUserTable));
   }
   Result<std::optional<UserRow>> GetUserByName(const std::string& name) override {
@@ -817,15 +834,28 @@ class SqlRepository final : public Repository {
   }
   Status UpdatePasswordHash(const std::string& uuid, const std::string& hash,
                             bool must_change) override {
-    auto n = Write("UPDATE users SET password_hash = ?, must_change_password = ? WHERE uuid = ?",
-                   {hash, int64_t{must_change}, uuid});
+    // token_version changes on every call, so MySQL's "0 rows changed when equal" cannot hide a hit.
+    auto n = Write(
+        "UPDATE users SET password_hash = ?, must_change_password = ?, token_version = "
+        "token_version + 1 WHERE uuid = ?",
+        {hash, int64_t{must_change}, uuid});
     if (!n) return n.error();
-    if (*n == 0) {
-      // MySQL reports 0 changed rows when the values are equal: check existence.
-      auto u = GetUserByUuid(uuid);
-      if (!u) return u.error();
-      if (!*u) return MakeError(Errc::kNotFound, "no user " + uuid);
-    }
+    if (*n == 0) return MakeError(Errc::kNotFound, "no user " + uuid);
+    return Ok();
+  }
+  Result<int64_t> BumpTokenVersion(const std::string& uuid) override {
+    auto n = Write("UPDATE users SET token_version = token_version + 1 WHERE uuid = ?", {uuid});
+    if (!n) return n.error();
+    if (*n == 0) return MakeError(Errc::kNotFound, "no user " + uuid);
+    auto v = QueryInt("SELECT token_version FROM users WHERE uuid = ?", {uuid});
+    if (!v) return v.error();
+    return *v;
+  }
+  Status SetUserRole(const std::string& uuid, const std::string& role) override {
+    auto n = Write("UPDATE users SET role = ?, token_version = token_version + 1 WHERE uuid = ?",
+                   {role, uuid});
+    if (!n) return n.error();
+    if (*n == 0) return MakeError(Errc::kNotFound, "no user " + uuid);
     return Ok();
   }
   Result<std::vector<UserRow>> ListUsers() override {

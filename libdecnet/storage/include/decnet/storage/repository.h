@@ -67,6 +67,9 @@ class Repository {
   // The schema version recorded in the DB (after Open it equals LatestSchemaVersion()).
   virtual Result<int> SchemaVersion() = 0;
   virtual const char* backend() const = 0;  // "sqlite" | "mysql"
+  // Statements running longer than `ms` (0: no limit) fail with kLimit, so a slow scan cannot hold a
+  // single-threaded worker's loop. SQLite: a progress handler; MySQL: not enforced (no-op).
+  virtual void SetStatementTimeout(int64_t ms) = 0;
 
   // ---- Transactions. Not nested. Writes outside a transaction commit one by one (slow).
   virtual Status Begin() = 0;
@@ -135,9 +138,13 @@ class Repository {
   virtual Status CreateUser(const UserRow& row) = 0;
   virtual Result<std::optional<UserRow>> GetUserByName(const std::string& username) = 0;
   virtual Result<std::optional<UserRow>> GetUserByUuid(const std::string& uuid) = 0;
-  // kNotFound when no such user.
+  // kNotFound when no such user. Also bumps token_version (every token of the user is revoked).
   virtual Status UpdatePasswordHash(const std::string& uuid, const std::string& password_hash,
                                     bool must_change_password) = 0;
+  // token_version + 1; returns the new version. kNotFound when no such user.
+  virtual Result<int64_t> BumpTokenVersion(const std::string& uuid) = 0;
+  // Sets the role and bumps token_version. kNotFound when no such user.
+  virtual Status SetUserRole(const std::string& uuid, const std::string& role) = 0;
   virtual Result<std::vector<UserRow>> ListUsers() = 0;
   virtual Status DeleteUser(const std::string& uuid) = 0;
 

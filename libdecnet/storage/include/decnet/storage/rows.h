@@ -119,6 +119,10 @@ struct UserRow {
   std::string role = "viewer";  // "admin" | "viewer"
   bool must_change_password = false;
   int64_t created_at_us = 0;
+  // Every API token carries the version it was minted at; a token whose version is not this one is
+  // refused. Bumped by logout, password and role changes (BumpTokenVersion, UpdatePasswordHash,
+  // SetUserRole).
+  int64_t token_version = 1;
 };
 
 // A deployed or planned topology (table `topologies`, id is a uuid/hex string chosen by the caller).
@@ -152,7 +156,7 @@ struct LogQuery {
   std::string decky;
   std::string service;
   std::string event_type;
-  std::string search;        // substring in msg, raw_line or fields (case-sensitive LIKE; slow path)
+  std::string search;        // substring in msg, raw_line or fields (case-sensitive, sees past NUL bytes; slow path)
   int64_t before_id = 0;     // only ids < before_id (0: from the newest)
   int limit = 100;           // clamped to [1, 1000]
 };
