@@ -42,6 +42,24 @@ bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
   return !host->empty();
 }
 
+// The packaged unit passes the secret as a systemd credential (LoadCredential=jwt_secret:...), so it
+// is never in the environment of this or any other worker (issue 14, finding 2): systemd copies the
+// root-only file into $CREDENTIALS_DIRECTORY, readable by this unit's user alone. Returns "" when
+// there is no such credential; trailing whitespace (the file's newline) is not part of the secret.
+constexpr const char* kJwtCredential = "jwt_secret";
+std::string CredentialSecret() {
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (dir == nullptr || *dir == '\0') return "";
+  const std::string path = std::string(dir) + "/" + kJwtCredential;
+  FILE* f = std::fopen(path.c_str(), "re");
+  if (f == nullptr) return "";
+  char buf[4096];  // a secret is 64 hex characters; more than this is not a secret file
+  size_t n = std::fread(buf, 1, sizeof buf, f);
+  std::fclose(f);
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ')) --n;
+  return std::string(buf, n);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,9 +92,11 @@ int main(int argc, char** argv) {
 
   api::ApiOptions opts;
   opts.jwt_secret = c.String("jwt_secret");
+  if (opts.jwt_secret.empty()) opts.jwt_secret = CredentialSecret();
   if (opts.jwt_secret.size() < 16) {
-    DLOG_ERROR("jwt_secret is %s: set DECNET_JWT_SECRET to at least 16 random characters",
-               opts.jwt_secret.empty() ? "not set" : "too short");
+    DLOG_ERROR("jwt_secret is %s: set DECNET_JWT_SECRET (or the systemd credential %s) to at least "
+               "16 random characters",
+               opts.jwt_secret.empty() ? "not set" : "too short", kJwtCredential);
     return kExitUsage;
   }
   std::string host;
