@@ -1,10 +1,10 @@
 // decnet-collector: syslog from the deckies into the ingest files and the bus (DESIGN.md §1, §5).
 //
 // Inputs: UDP, TCP (RFC 6587) and a UNIX datagram socket (--listen), and Docker container logs
-// through the Engine API (--docker, docker_input.h). Every line goes raw to <ingest_log>; lines
-// that parse as the DECNET dialect (libdecnet/syslog/decnet.h) and pass the ingest filter go as
-// JSON records to <ingest_json> and as system.log events to the bus, and feed the session
-// aggregator (attacker.session.ended). Appends are batched: flushed flush_ms after the first
+// through the Engine API (--docker, decnet/docker/log_follower.h). Every line goes raw to
+// <ingest_log>; lines that parse as the DECNET dialect (libdecnet/syslog/decnet.h) and pass the
+// ingest filter go as JSON records to <ingest_json> and as system.log events to the bus, and feed
+// the session aggregator (attacker.session.ended). Appends are batched: flushed flush_ms after the first
 // buffered byte, when flush_bytes are buffered, and at stop. SIGHUP, or a rename/delete of a file,
 // reopens it.
 #include <signal.h>
@@ -19,9 +19,9 @@
 #include "decnet/core/config.h"
 #include "decnet/core/json.h"
 #include "decnet/core/log.h"
+#include "decnet/docker/log_follower.h"
 #include "decnet/syslog/collector.h"
 #include "decnet/syslog/decnet.h"
-#include "docker_input.h"
 #include "inputs.h"
 #include "outputs.h"
 
@@ -249,19 +249,19 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::unique_ptr<collector::DockerInput> docker;
+  std::unique_ptr<docker::LogFollower> docker;
   std::string docker_socket = cfg.String("docker");
   if (docker_socket == "auto") {
     struct stat st;
     docker_socket = stat("/var/run/docker.sock", &st) == 0 ? "/var/run/docker.sock" : "off";
   }
   if (docker_socket != "off" && !docker_socket.empty()) {
-    collector::DockerOptions dopts;
+    docker::FollowOptions dopts;
     dopts.socket_path = docker_socket;
     dopts.labels = SplitCommaList(cfg.String("docker_labels"));
     dopts.max_containers = static_cast<size_t>(cfg.Int("docker_max_containers"));
     dopts.max_line = io.max_line;
-    docker = std::make_unique<collector::DockerInput>(
+    docker = std::make_unique<docker::LogFollower>(
         w.loop(), dopts,
         [&](std::string_view line, bool truncated) { pipe.OnLine(line, truncated); });
     docker->Start();
@@ -309,7 +309,7 @@ int main(int argc, char** argv) {
         .Uint("bytes_lost", log_file.bytes_lost() + json_file.bytes_lost())
         .Uint("reopens", log_file.reopens() + json_file.reopens());
     if (docker) {
-      const collector::DockerStats& d = docker->stats();
+      const docker::FollowStats& d = docker->stats();
       j.Bool("docker_events", docker->events_connected())
           .Uint("docker_streams", docker->streams())
           .Uint("docker_lines", d.lines)

@@ -1,12 +1,12 @@
 // The collector's Docker Engine API decoders: HTTP/1.1 responses (chunked, Content-Length) and the
 // multiplexed log stream, fed at every split point.
-#include "docker_stream.h"
+#include "decnet/docker/stream.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace decnet::collector {
+namespace decnet::docker {
 namespace {
 
 std::string Mux(char stream, const std::string& payload) {
@@ -70,4 +70,4 @@ TEST(SyslogCollectorDocker, ContentLengthAndErrors) {
 }
 
 }  // namespace
-}  // namespace decnet::collector
+}  // namespace decnet::docker

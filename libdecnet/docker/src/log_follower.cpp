@@ -1,4 +1,4 @@
-#include "docker_input.h"
+#include "decnet/docker/log_follower.h"
 
 #include <cstring>
 #include <ctime>
@@ -7,13 +7,13 @@
 #include "decnet/core/log.h"
 #include "decnet/core/text.h"
 #include "decnet/syslog/framing.h"
-#include "docker_stream.h"
+#include "decnet/docker/stream.h"
 
-namespace decnet::collector {
+namespace decnet::docker {
 
-// One HTTP request on its own UNIX-socket connection. Owned by DockerInput until End() runs; freed
+// One HTTP request on its own UNIX-socket connection. Owned by LogFollower until End() runs; freed
 // in its pipe's close callback.
-struct DockerInput::Request {
+struct LogFollower::Request {
   uv_pipe_t pipe;
   uv_connect_t connect;
   uv_write_t write;
@@ -40,12 +40,12 @@ struct DockerInput::Request {
 
 namespace {
 
-using Req = DockerInput::Request;
+using Req = LogFollower::Request;
 
 // Starts `r` (connect, write the request, read the response into the callbacks).
 void Launch(uv_loop_t* loop, const std::string& socket_path, Req* r, const std::string& target) {
   r->request =
-      "GET " + target + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: decnet-collector\r\n\r\n";
+      "GET " + target + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: decnet\r\n\r\n";
   uv_pipe_init(loop, &r->pipe, 0);
   r->pipe.data = r;
   r->connect.data = r;
@@ -83,19 +83,19 @@ void Launch(uv_loop_t* loop, const std::string& socket_path, Req* r, const std::
 
 }  // namespace
 
-DockerInput::DockerInput(uv_loop_t* loop, DockerOptions opts, LineFn on_line)
+LogFollower::LogFollower(uv_loop_t* loop, FollowOptions opts, LineFn on_line)
     : loop_(loop),
       opts_(std::move(opts)),
       on_line_(std::move(on_line)),
       retry_(loop),
       reconcile_(loop) {}
 
-DockerInput::~DockerInput() {
+LogFollower::~LogFollower() {
   Close();
   *alive_ = false;
 }
 
-void DockerInput::Start() {
+void LogFollower::Start() {
   started_s_ = static_cast<int64_t>(time(nullptr));
   Connect();
   const uint64_t every = opts_.reconcile_s * 1000;
@@ -106,7 +106,7 @@ void DockerInput::Start() {
   }
 }
 
-void DockerInput::Connect() {
+void LogFollower::Connect() {
   if (closed_) return;
   auto* r = new Request(opts_.max_line);
   events_ = r;
@@ -123,21 +123,21 @@ void DockerInput::Connect() {
   List();
 }
 
-void DockerInput::OnEventsEnd() {
+void LogFollower::OnEventsEnd() {
   events_ok_ = false;
   if (closed_) return;
   ++stats_.reconnects;
   ScheduleRetry();
 }
 
-void DockerInput::ScheduleRetry() {
+void LogFollower::ScheduleRetry() {
   DLOG_WARN("docker: %s unavailable, retrying in %llu ms", opts_.socket_path.c_str(),
             static_cast<unsigned long long>(backoff_ms_));
   retry_.Start(backoff_ms_, 0, [this] { Connect(); });
   backoff_ms_ = backoff_ms_ * 2 > 30000 ? 30000 : backoff_ms_ * 2;
 }
 
-bool DockerInput::Matches(const void* obj) const {
+bool LogFollower::Matches(const void* obj) const {
   const auto& labels = *static_cast<const rapidjson::Value*>(obj);
   if (!labels.IsObject()) return false;
   for (const std::string& kv : opts_.labels) {
@@ -155,7 +155,7 @@ bool DockerInput::Matches(const void* obj) const {
   return false;
 }
 
-void DockerInput::OnEventsBody(std::string_view body) {
+void LogFollower::OnEventsBody(std::string_view body) {
   if (!events_ok_) {
     events_ok_ = true;
     backoff_ms_ = 1000;
@@ -177,7 +177,7 @@ void DockerInput::OnEventsBody(std::string_view body) {
   if (events_buf_.size() > 64 * 1024) events_buf_.clear();  // a runaway line: drop it
 }
 
-void DockerInput::List() {
+void LogFollower::List() {
   if (closed_) return;
   auto* r = new Request(opts_.max_line);
   pending_.push_back(r);
@@ -209,7 +209,7 @@ void DockerInput::List() {
   Launch(loop_, opts_.socket_path, r, "/containers/json");
 }
 
-void DockerInput::Follow(const std::string& id, int64_t since) {
+void LogFollower::Follow(const std::string& id, int64_t since) {
   if (closed_ || streams_.count(id)) return;
   if (streams_.size() >= opts_.max_containers) {
     ++stats_.streams_refused;
@@ -253,7 +253,7 @@ void DockerInput::Follow(const std::string& id, int64_t since) {
              "/logs?follow=1&stdout=1&stderr=1&since=" + std::to_string(since));
 }
 
-void DockerInput::Forget(Request* r) {
+void LogFollower::Forget(Request* r) {
   for (size_t i = 0; i < pending_.size(); ++i) {
     if (pending_[i] == r) {
       pending_.erase(pending_.begin() + static_cast<long>(i));
@@ -262,7 +262,7 @@ void DockerInput::Forget(Request* r) {
   }
 }
 
-void DockerInput::Close() {
+void LogFollower::Close() {
   if (closed_) return;
   closed_ = true;
   retry_.Stop();
@@ -279,4 +279,4 @@ void DockerInput::Close() {
   for (Request* r : all) r->End(false);
 }
 
-}  // namespace decnet::collector
+}  // namespace decnet::docker

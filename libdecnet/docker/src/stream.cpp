@@ -1,8 +1,8 @@
-#include "docker_stream.h"
+#include "decnet/docker/stream.h"
 
 #include <cstring>
 
-namespace decnet::collector {
+namespace decnet::docker {
 namespace {
 
 bool IEquals(std::string_view a, std::string_view b) {
@@ -166,4 +166,4 @@ void DockerMuxDecoder::Feed(std::string_view data, std::string* out) {
   }
 }
 
-}  // namespace decnet::collector
+}  // namespace decnet::docker

@@ -1,4 +1,4 @@
-// Decoders for the Docker Engine API responses the collector reads (no I/O, unit-tested):
+// Decoders for the Docker Engine API responses (the log follower's and any other client's) (no I/O, unit-tested):
 // an incremental HTTP/1.1 response reader (chunked, Content-Length or until EOF) and the
 // demultiplexer of Docker's log stream (8-byte frame headers on non-TTY containers).
 #pragma once
@@ -9,7 +9,7 @@
 
 #include "decnet/core/result.h"
 
-namespace decnet::collector {
+namespace decnet::docker {
 
 class HttpResponseReader {
  public:
@@ -52,4 +52,4 @@ class DockerMuxDecoder {
   uint64_t frames_ = 0;
 };
 
-}  // namespace decnet::collector
+}  // namespace decnet::docker
