@@ -7,7 +7,7 @@
 # Roles: a decoy (sensor) host runs the workers named in SENSOR_WORKERS plus the bus; the master runs
 # every other worker plus the bus. A single-host install takes both meta-packages.
 set -euo pipefail
-SENSOR_WORKERS=" collector sniffer forwarder "
+SENSOR_WORKERS=" collector sniffer forwarder decky "
 
 if [[ $# -lt 2 || $# -gt 3 ]]; then
   echo "usage: $0 WORKERS_TSV SRCDIR [COMPONENTS]" >&2
@@ -41,7 +41,7 @@ INST
 cp "$here/control.in" "$deb/control"
 master=() sensor=()
 # Tabs become US (0x1f) so that read keeps empty columns (tab is IFS whitespace and would merge them).
-while IFS=$'\x1f' read -r name exe _shlibs caps _fams desc; do
+while IFS=$'\x1f' read -r name exe _shlibs caps _fams desc instance; do
   [[ -z $name || $name == \#* ]] && continue
   if [[ ! $name =~ ^[a-z][a-z0-9-]*$ ]]; then
     echo "$0: bad worker name '$name' in $workers" >&2
@@ -57,11 +57,14 @@ while IFS=$'\x1f' read -r name exe _shlibs caps _fams desc; do
   fi
   recommends=""
   [[ $name != bus ]] && recommends=$'\nRecommends: decnet-bus'
-  capline="It runs as the unprivileged user decnet with no capability."
-  [[ -n $caps ]] && capline="It runs as the unprivileged user decnet with only ${caps//,/ and }."
+  # A templated worker (7th column, or the decky) has decnet-<name>@.service: one instance per decky.
+  unit="$exe.service"
+  [[ -n ${instance:-} || $name == decky ]] && unit="$exe@.service"
+  capline="It runs as its own unprivileged user $exe with no capability."
+  [[ -n $caps ]] && capline="It runs as its own unprivileged user $exe with only ${caps//,/ and }."
   synopsis=$desc
   if (( ${#synopsis} > 50 )); then synopsis="${synopsis:0:50}"; synopsis="${synopsis% *}"; fi
-  body=$(printf '%s\n' "DECNET deploys decoy hosts (deckies) and runs a constellation of small long-lived workers around them. This package ships $exe ($desc) and its hardened systemd unit $exe.service, which decnet.target starts. $capline" |
+  body=$(printf '%s\n' "DECNET deploys decoy hosts (deckies) and runs a constellation of small long-lived workers around them. This package ships $exe ($desc) and its hardened systemd unit $unit, which decnet.target starts. $capline" |
     fold -s -w 72 | sed 's/ *$//; s/^/ /')
   cat >> "$deb/control" <<STANZA
 
@@ -71,11 +74,11 @@ Depends: decnet-common (= \${binary:Version}), \${shlibs:Depends}, \${misc:Depen
 Description: DECNET $name worker - $synopsis
 $body
 STANZA
-  printf 'usr/sbin/%s\nlib/systemd/system/%s.service\nusr/share/man/man8/%s.8\n' \
-    "$exe" "$exe" "$exe" > "$deb/$pkg.install"
+  printf 'usr/sbin/%s\nlib/systemd/system/%s\nusr/share/man/man8/%s.8\n' \
+    "$exe" "$unit" "$exe" > "$deb/$pkg.install"
   cat > "$deb/$pkg.lintian-overrides" <<OVR
 # decnet.target (in decnet-common, a dependency) starts and stops the whole fleet of a host.
-$pkg: systemd-service-file-refers-to-unusual-wantedby-target decnet.target [lib/systemd/system/$exe.service]
+$pkg: systemd-service-file-refers-to-unusual-wantedby-target decnet.target [lib/systemd/system/$unit]
 OVR
 done < <(tr '\t' '\037' < "$workers")
 
@@ -98,5 +101,5 @@ STANZA
 meta decnet-master "workers of the master host" \
   "This metapackage installs the workers a master host runs." "${master[@]}"
 meta decnet-sensor "workers of a decoy host" \
-  "This metapackage installs what a decoy (sensor) host runs: the bus, the collector and the sniffer." \
+  "This metapackage installs what a decoy (sensor) host runs: the bus, the collector, the sniffer and the decky process (decnet-decky@<decky>.service, one per native decky)." \
   "${sensor[@]}"
