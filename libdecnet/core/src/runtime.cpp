@@ -1,6 +1,8 @@
 #include "decnet/core/runtime.h"
 
+#include <fcntl.h>
 #include <malloc.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +32,7 @@ Runtime::Runtime(std::string worker, std::string summary)
 }
 
 Runtime::~Runtime() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // the kernel drops the flock with the last descriptor
   watchdog_.reset();
   stop_deadline_.reset();
   CloseSignals();  // still open when the worker returned before Run() (a start-up error)
@@ -64,11 +67,71 @@ std::optional<int> Runtime::Init(int argc, char** argv) {
     return kExitUsage;
   }
   log::SetThreshold(level);
+  if (auto code = TakeStateLock()) return code;
   StartSignals();
   if (!FollowSupervisor()) return kExitOk;
   // Flag parsing (cxxopts builds std::regex objects) leaves freed heap behind; give it back before
   // idling.
   malloc_trim(0);
+  return std::nullopt;
+}
+
+// One copy of a worker per state (issue 14, finding 5): two collectors on one ingest file duplicate
+// every event, two ingesters race on one offset. An exclusive flock on <state_dir>/locks/<name>.lock
+// is held for the life of the process (the descriptor is close-on-exec, so children do not keep it)
+// and the kernel releases it however the process dies, so there is no stale lock to clean up.
+std::optional<int> Runtime::TakeStateLock() {
+  std::string lock_name = name_;
+  if (!lock_key_.empty()) {
+    const std::string& v = config_.String(lock_key_);
+    // The value becomes a file name: one path component of printable characters.
+    bool ok = !v.empty() && v.size() <= 200 && v != "." && v != "..";
+    for (unsigned char ch : v) ok = ok && ch > 0x20 && ch < 0x7F && ch != '/';
+    if (!ok) {
+      std::fprintf(stderr, "decnet-%s: invalid value '%s' for %s (from %s): expected a name without "
+                   "'/' or spaces\n", name_.c_str(), v.c_str(), lock_key_.c_str(),
+                   config_.Source(lock_key_).c_str());
+      return kExitUsage;
+    }
+    lock_name += "-" + v;
+  }
+  const std::string dir = config_.String("state_dir") + "/locks";
+  if (Status st = MakeDirs(dir); !st) {
+    std::fprintf(stderr, "decnet-%s: %s\n", name_.c_str(), st.error().message.c_str());
+    return kExitFailure;
+  }
+  const std::string path = dir + "/" + lock_name + ".lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+  if (fd < 0) {
+    std::fprintf(stderr, "decnet-%s: cannot open lock file %s: %s\n", name_.c_str(), path.c_str(),
+                 std::strerror(errno));
+    return kExitFailure;
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char holder[32] = {0};
+    ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
+    while (n > 0 && (holder[n - 1] == '\n' || holder[n - 1] == ' ')) holder[--n] = 0;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      std::fprintf(stderr,
+                   "decnet-%s: another decnet-%s already runs on this state (%s is locked by pid "
+                   "%s); stop it first\n",
+                   name_.c_str(), name_.c_str(), path.c_str(), n > 0 ? holder : "?");
+      return kExitUsage;
+    }
+    std::fprintf(stderr, "decnet-%s: cannot lock %s: %s\n", name_.c_str(), path.c_str(),
+                 std::strerror(err));
+    return kExitFailure;
+  }
+  // Our pid in the file is for the message above and for operators; the lock itself is the flock.
+  char pid[24];
+  int len = std::snprintf(pid, sizeof pid, "%d\n", static_cast<int>(getpid()));
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid, static_cast<size_t>(len), 0) != len) {
+    DLOG_DEBUG("cannot write pid to %s: %s", path.c_str(), std::strerror(errno));
+  }
+  lock_fd_ = fd;
+  lock_path_ = path;
   return std::nullopt;
 }
 

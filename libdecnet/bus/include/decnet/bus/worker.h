@@ -32,6 +32,8 @@ class Worker {
   // Loads config (see Runtime::Init), then starts the bus client on bus_socket. Returns an exit code when
   // the process should exit now.
   std::optional<int> Init(int argc, char** argv);
+  // See Runtime::SetLockKey (templated workers: one lock per instance). Call before Init().
+  void SetLockKey(std::string config_key) { rt_.SetLockKey(std::move(config_key)); }
 
   uv_loop_t* loop() { return rt_.loop(); }
   Runtime& runtime() { return rt_; }
@@ -57,5 +59,8 @@ class Worker {
   std::vector<std::function<void(json::JsonWriter&)>> health_;
   double started_ = 0;
 };
+
+// The bus socket a worker with config `cfg` connects to (bus_socket, else the default for its state dir).
+std::string DefaultBusSocket(const Config& cfg);
 
 }  // namespace decnet::bus

@@ -31,10 +31,17 @@ class Runtime {
   Config& config() { return config_; }
   const Config& config() const { return config_; }
 
-  // Loads the config, sets up logging, the malloc arena and signal handlers. Returns an exit code
-  // when the process should exit now (0 after --help, 2 after a bad flag or value, with the message
-  // on stderr).
+  // Loads the config, sets up logging, the malloc arena and signal handlers, and takes the worker's
+  // state lock. Returns an exit code when the process should exit now (0 after --help, 2 after a bad
+  // flag or value or when another copy holds the lock, with the message on stderr).
   std::optional<int> Init(int argc, char** argv);
+
+  // Call before Init() in a templated worker that runs once per instance: the state lock is then
+  // `<state_dir>/locks/<worker>-<value of config_key>.lock` instead of `<worker>.lock`, so instances
+  // exclude only a second copy of themselves (the decky uses key "decky").
+  void SetLockKey(std::string config_key) { lock_key_ = std::move(config_key); }
+  // The lock file this process holds after Init() ("" before).
+  const std::string& lock_path() const { return lock_path_; }
 
   uv_loop_t* loop() { return &loop_; }
   const std::string& name() const { return name_; }
@@ -58,7 +65,11 @@ class Runtime {
   void StartSignals();
   void CloseSignals();  // closes and frees the signal handles (idempotent)
   bool FollowSupervisor();
+  std::optional<int> TakeStateLock();
   std::string name_;
+  std::string lock_key_;
+  std::string lock_path_;
+  int lock_fd_ = -1;
   Config config_;
   uv_loop_t loop_;
   uv_signal_t* sigterm_ = nullptr;
