@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 namespace decnet::bus {
 std::string DefaultBusSocket(const Config& cfg);
 }
@@ -19,6 +21,9 @@ int main(int argc, char** argv) {
                      "outbound frames queued per connection before the oldest is dropped");
   rt.config().AddInt("max_connections", 1024, 1, 65536, "connections beyond this are refused");
   rt.config().AddString("socket_group", "decnet", "group owning the socket (mode 0660)");
+  rt.config().AddString("control_uids", "",
+                        "users (names or uids, comma list) whose PUB to system.*.control is honoured "
+                        "besides root; default: the bus's own uid");
   if (auto code = rt.Init(argc, argv)) return *code;
 
   bus::BrokerOptions opts;
@@ -26,6 +31,15 @@ int main(int argc, char** argv) {
   opts.queue_limit = static_cast<size_t>(rt.config().Int("queue_limit"));
   opts.max_connections = static_cast<size_t>(rt.config().Int("max_connections"));
   opts.group = rt.config().String("socket_group");
+  for (const std::string& u : SplitCommaList(rt.config().String("control_uids"))) {
+    long uid = bus::UserIdFromEtcPasswd(u);
+    if (uid < 0) {
+      std::fprintf(stderr, "decnet-bus: invalid value '%s' for control_uids (from %s): no such user\n",
+                   u.c_str(), rt.config().Source("control_uids").c_str());
+      return kExitUsage;
+    }
+    opts.control_uids.push_back(static_cast<uint32_t>(uid));
+  }
   if (Status st = MakeParentDirs(opts.socket_path); !st) {
     DLOG_ERROR("%s", st.error().message.c_str());
     return kExitFailure;
@@ -58,7 +72,7 @@ int main(int argc, char** argv) {
   broker.OnControl([&](const std::string& payload) {
     rapidjson::Document doc;
     if (json::ParseObject(payload, doc) && json::GetString(doc, "action") == "stop") {
-      DLOG_NOTICE("stop requested on system.bus.control");
+      DLOG_WARN("STOP requested on system.bus.control (a bus message, not the service manager)");
       rt.RequestStop(kExitOk);
     }
   });

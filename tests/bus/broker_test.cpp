@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -49,10 +51,11 @@ class BrokerTest : public ::testing::Test {
     ::unlink(path_.c_str());
     ::rmdir(dir_.c_str());
   }
-  std::unique_ptr<Broker> MakeBroker(size_t queue_limit = 1024) {
+  std::unique_ptr<Broker> MakeBroker(size_t queue_limit = 1024, unsigned mode = 0660) {
     BrokerOptions o;
     o.socket_path = path_;
     o.queue_limit = queue_limit;
+    o.socket_mode = mode;
     auto b = std::make_unique<Broker>(&loop_, o);
     EXPECT_TRUE(b->Listen());
     return b;
@@ -227,6 +230,80 @@ TEST_F(BrokerTest, ClientReconnectsAndResubscribesAfterTheBrokerRestarts) {
   CloseClient(sub);
   CloseClient(pub);
   CloseBroker(broker);
+}
+
+TEST(BrokerControlTopic, OnlySystemOneTokenControl) {
+  EXPECT_TRUE(IsControlTopic("system.collector.control"));
+  EXPECT_TRUE(IsControlTopic("system.decky-web1.control"));
+  EXPECT_TRUE(IsControlTopic("system.bus.control"));
+  EXPECT_FALSE(IsControlTopic("system.collector.health"));
+  EXPECT_FALSE(IsControlTopic("system.control"));
+  EXPECT_FALSE(IsControlTopic("system.a.b.control"));
+  EXPECT_FALSE(IsControlTopic("attacker.x.control"));
+}
+
+// Issue 14, finding 4: a peer on the bus socket whose uid is neither root nor an allowed control uid
+// (here: a child that became nobody before connecting) cannot stop a worker; an allowed peer can, and
+// the receiver learns who it was from the broker.
+TEST_F(BrokerTest, ControlTopicsOnlyFromControlUids) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
+  ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
+  auto broker = MakeBroker(1024, 0666);
+  Client worker(&loop_, path_, "worker");
+  std::vector<Event> got;
+  worker.Subscribe("system.collector.control", [&](const Event& e) { got.push_back(e); });
+  worker.Subscribe("attacker.>", [&](const Event& e) { got.push_back(e); });
+  worker.Start();
+  ASSERT_TRUE(RunUntil(&loop_, [&] { return worker.connected() && broker->pattern_count() == 2; }));
+
+  int release[2];
+  ASSERT_EQ(::pipe(release), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(release[1]);
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    int fd = RawConnect(path_);
+    if (fd < 0) ::_exit(4);
+    std::string out = EncodeFrame(Verb::kHello, "evil") +
+                      EncodeFrame(Verb::kPub, "system.collector.control",
+                                  R"({"type":"control","payload":{"action":"stop"}})") +
+                      EncodeFrame(Verb::kPub, "attacker.observed", R"({"payload":{"ip":"1.2.3.4"}})");
+    if (::write(fd, out.data(), out.size()) != static_cast<ssize_t>(out.size())) ::_exit(5);
+    char c;
+    (void)::read(release[0], &c, 1);  // hold the connection until the parent has looked
+    ::_exit(0);
+  }
+  ::close(release[0]);
+  // The ordinary event from the same peer arrives; the control frame before it does not.
+  ASSERT_TRUE(RunUntil(&loop_, [&] { return !got.empty(); }));
+  RunUntil(&loop_, [] { return false; }, 50);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].topic, "attacker.observed");
+  EXPECT_EQ(broker->stats().control_refused, 1u);
+  ::close(release[1]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+
+  got.clear();
+  Client admin(&loop_, path_, "admin-cli");
+  admin.Start();
+  ASSERT_TRUE(RunUntil(&loop_, [&] { return admin.connected(); }));
+  admin.Publish("system.collector.control", "control", R"({"action":"stop"})");
+  ASSERT_TRUE(RunUntil(&loop_, [&] { return !got.empty(); }));
+  EXPECT_EQ(got[0].payload_json, R"({"action":"stop"})");
+  EXPECT_EQ(got[0].sender, "admin-cli (uid 0, pid " + std::to_string(::getpid()) + ")");
+  EXPECT_EQ(broker->stats().control_refused, 1u);
+  CloseClient(admin);
+  CloseClient(worker);
+  CloseBroker(broker);
+}
+
+TEST(BrokerControlTopic, UserIdFromEtcPasswd) {
+  EXPECT_EQ(UserIdFromEtcPasswd("root"), 0);
+  EXPECT_EQ(UserIdFromEtcPasswd("1234"), 1234);
+  EXPECT_EQ(UserIdFromEtcPasswd("no-such-user-here"), -1);
+  EXPECT_EQ(UserIdFromEtcPasswd(""), -1);
 }
 
 }  // namespace

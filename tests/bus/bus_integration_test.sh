@@ -17,7 +17,8 @@ wait_for "[ -S $D/bus.sock ]"
 # A second broker on a live socket refuses with exit 2 and leaves the first alone.
 set +e; "$B/bin/decnet-bus" 2>"$D/bus2.log"; rc=$?; set -e
 [[ $rc == 2 ]] || { echo "FAIL: second broker exit $rc"; cat "$D/bus2.log"; exit 1; }
-grep -q "live broker" "$D/bus2.log"
+# (The state lock answers first since issue 14, finding 5; the live-socket check stays behind it.)
+grep -Eq "live broker|another decnet-bus already runs" "$D/bus2.log"
 
 "$B/bin/decnet" bus sub 'attacker.>' --count 2 > "$D/sub.out" & sub=$!; pids+=($sub)
 sleep 0.5
@@ -44,9 +45,16 @@ for w in collector; do
   if [[ -x "$B/bin/decnet-$w" ]]; then
     "$B/bin/decnet-$w" --listen "unix://$D/sys.sock" 2>"$D/$w.log" & wp=$!; pids+=($wp)
     sleep 1
+    # A second copy on the same state exits 2 and names the first (issue 14, finding 5).
+    set +e; "$B/bin/decnet-$w" --listen "unix://$D/sys2.sock" 2>"$D/$w-2.log"; rc=$?; set -e
+    [[ $rc == 2 ]] || { echo "FAIL: second $w exit $rc"; cat "$D/$w-2.log"; exit 1; }
+    grep -q "another decnet-$w already runs on this state.*pid $wp" "$D/$w-2.log" ||
+      { echo "FAIL: second $w message"; cat "$D/$w-2.log"; exit 1; }
     "$B/bin/decnet" bus pub "system.$w.control" '{"action":"stop"}'
     set +e; timeout 10 tail --pid=$wp -f /dev/null; wait $wp; rc=$?; set -e
     [[ $rc == 0 ]] || { echo "FAIL: $w exit $rc after control stop"; cat "$D/$w.log"; exit 1; }
+    grep -q "STOP requested on system.$w.control by decnet" "$D/$w.log" ||
+      { echo "FAIL: the stop is not logged with its sender"; cat "$D/$w.log"; exit 1; }
     echo "ok: $w stopped by system.$w.control"
     break
   fi

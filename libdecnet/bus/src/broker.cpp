@@ -151,6 +151,22 @@ class Connection {
   }
   void SetName(std::string n) { name_ = std::move(n); }
   uint64_t dropped() const { return dropped_; }
+  // The peer's credentials, read once at accept (SO_PEERCRED: what the kernel saw at connect, not
+  // what the peer claims in HELLO).
+  void ReadPeerCred() {
+    uv_os_fd_t fd;
+    struct ucred cred {};
+    socklen_t len = sizeof cred;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(pipe_), &fd) == 0 &&
+        ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && len == sizeof cred) {
+      has_cred_ = true;
+      uid_ = cred.uid;
+      pid_ = cred.pid;
+    }
+  }
+  bool has_cred() const { return has_cred_; }
+  uint32_t uid() const { return uid_; }
+  int32_t pid() const { return pid_; }
 
  private:
   Broker* broker_;
@@ -160,13 +176,36 @@ class Connection {
   FrameReader reader_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   uint64_t dropped_ = 0;
+  bool has_cred_ = false;
+  uint32_t uid_ = 0;
+  int32_t pid_ = 0;
   bool writing_ = false;
   bool closing_ = false;
   bool close_after_flush_ = false;
   char rbuf_[65536];
 };
 
-Broker::Broker(uv_loop_t* loop, BrokerOptions opts) : loop_(loop), opts_(std::move(opts)) {}
+Broker::Broker(uv_loop_t* loop, BrokerOptions opts) : loop_(loop), opts_(std::move(opts)) {
+  if (opts_.control_uids.empty()) opts_.control_uids.push_back(static_cast<uint32_t>(::geteuid()));
+}
+
+bool IsControlTopic(std::string_view topic) {
+  constexpr std::string_view kPrefix = "system.", kSuffix = ".control";
+  if (topic.size() <= kPrefix.size() + kSuffix.size()) return false;
+  if (topic.substr(0, kPrefix.size()) != kPrefix) return false;
+  if (topic.substr(topic.size() - kSuffix.size()) != kSuffix) return false;
+  std::string_view middle = topic.substr(kPrefix.size(), topic.size() - kPrefix.size() - kSuffix.size());
+  return middle.find('.') == std::string_view::npos;
+}
+
+bool Broker::MayControl(const Connection* c) const {
+  if (!c->has_cred()) return false;  // unknown peer: refuse rather than guess
+  if (c->uid() == 0) return true;
+  for (uint32_t u : opts_.control_uids) {
+    if (u == c->uid()) return true;
+  }
+  return false;
+}
 
 Broker::~Broker() = default;
 
@@ -206,6 +245,30 @@ long GroupIdFromEtcGroup(const std::string& name) {
 }
 
 }  // namespace
+
+long UserIdFromEtcPasswd(const std::string& user) {
+  if (user.empty()) return -1;
+  char* end = nullptr;
+  long n = std::strtol(user.c_str(), &end, 10);
+  if (end && *end == 0) return n >= 0 && n < 0xFFFFFFFFL ? n : -1;
+  FILE* f = std::fopen("/etc/passwd", "re");
+  if (!f) return -1;
+  char line[1024];
+  long uid = -1;
+  while (std::fgets(line, sizeof line, f)) {
+    // name:password:uid:gid:gecos:home:shell
+    char* c1 = std::strchr(line, ':');
+    if (!c1 || static_cast<size_t>(c1 - line) != user.size() ||
+        user.compare(0, user.size(), line, user.size()) != 0) {
+      continue;
+    }
+    char* c2 = std::strchr(c1 + 1, ':');
+    if (c2) uid = std::strtol(c2 + 1, nullptr, 10);
+    break;
+  }
+  std::fclose(f);
+  return uid;
+}
 
 Status Broker::Listen() {
   const std::string& path = opts_.socket_path;
@@ -278,6 +341,7 @@ void Broker::OnConnection(int status) {
     return;
   }
   ++stats_.accepted;
+  c->ReadPeerCred();
   c->StartReading();
 }
 
@@ -321,8 +385,24 @@ void Broker::OnFrameFromClient(Connection* c, Frame& f) {
         auto it = doc.FindMember("payload");
         if (it != doc.MemberEnd() && it->value.IsObject()) payload = json::Serialize(it->value);
       }
+      std::string sender;
+      if (IsControlTopic(f.args)) {
+        if (!MayControl(c)) {
+          ++stats_.control_refused;
+          DLOG_WARN("refused PUB %s from %s (uid %ld, pid %ld): not a control uid", f.args.c_str(),
+                    c->name().c_str(), c->has_cred() ? static_cast<long>(c->uid()) : -1L,
+                    c->has_cred() ? static_cast<long>(c->pid()) : -1L);
+          return;
+        }
+        // The receiver logs who stopped it; the broker, not the publisher, vouches for this.
+        json::JsonWriter j;
+        j.Str("name", c->name()).Int("uid", c->uid()).Int("pid", c->pid());
+        sender = j.Finish();
+        DLOG_NOTICE("control PUB %s from %s (uid %u, pid %d)", f.args.c_str(), c->name().c_str(),
+                    c->uid(), c->pid());
+      }
       ++stats_.published;
-      std::string body = MakeEventBody(f.args, type, payload, NowEpoch());
+      std::string body = MakeEventBody(f.args, type, payload, NowEpoch(), sender);
       if (body.size() > kMaxBodyBytes) return;  // cannot happen for a body that fit; be safe
       FanOut(f.args, std::make_shared<const std::string>(EncodeFrame(Verb::kEvt, f.args, body)), c);
       if (on_control_ && f.args == "system.bus.control") on_control_(payload);

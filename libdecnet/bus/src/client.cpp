@@ -238,6 +238,11 @@ void Client::Dispatch(const Frame& f) {
     ev.ts = json::GetDouble(doc, "ts");
     auto it = doc.FindMember("payload");
     ev.payload_json = it != doc.MemberEnd() && it->value.IsObject() ? json::Serialize(it->value) : "{}";
+    if (auto snd = doc.FindMember("sender"); snd != doc.MemberEnd() && snd->value.IsObject()) {
+      ev.sender = std::string(json::GetString(snd->value, "name")) + " (uid " +
+                  std::to_string(json::GetInt(snd->value, "uid", -1)) + ", pid " +
+                  std::to_string(json::GetInt(snd->value, "pid", -1)) + ")";
+    }
   } else {
     ev.payload_json = "{}";
   }

@@ -216,7 +216,7 @@ std::string NewEventId() {
 }
 
 std::string MakeEventBody(std::string_view topic, std::string_view type, std::string_view payload_json,
-                          double ts) {
+                          double ts, std::string_view sender_json) {
   std::string out;
   out.reserve(payload_json.size() + topic.size() + type.size() + 96);
   out += "{\"v\":1,\"id\":\"";
@@ -227,6 +227,10 @@ std::string MakeEventBody(std::string_view topic, std::string_view type, std::st
   json::AppendQuoted(out, type);
   out += ",\"ts\":";
   json::AppendDouble(out, ts);
+  if (!sender_json.empty()) {
+    out += ",\"sender\":";
+    out += sender_json;
+  }
   out += ",\"payload\":";
   out += payload_json.empty() ? std::string_view("{}") : payload_json;
   out += '}';

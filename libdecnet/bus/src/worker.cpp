@@ -31,7 +31,11 @@ std::optional<int> Worker::Init(int argc, char** argv) {
     rapidjson::Document doc;
     if (!json::ParseObject(ev.payload_json, doc)) return;
     if (json::GetString(doc, "action") == "stop") {
-      DLOG_NOTICE("stop requested on system.%s.control", name().c_str());
+      // Loud on purpose: a stop that is not systemd's SIGTERM leaves a Restart=on-failure unit
+      // down, so whoever asked for it must be on record.
+      DLOG_WARN("STOP requested on system.%s.control by %s (a bus message, not the service "
+                "manager); exiting 0", name().c_str(),
+                ev.sender.empty() ? "an unknown sender" : ev.sender.c_str());
       RequestStop(kExitOk);
     }
   });

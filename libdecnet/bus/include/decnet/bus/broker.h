@@ -29,6 +29,10 @@ struct BrokerOptions {
   size_t max_patterns_per_conn = 4096;
   unsigned socket_mode = 0660;
   std::string group = "decnet";     // chown the socket to this group when it exists
+  // Peers (by SO_PEERCRED uid) whose PUB to system.<worker>.control is honoured, beside root. Empty
+  // means the broker's own uid. Anyone else who can reach the socket (a worker an attacker took over
+  // through a parser) gets the frame refused and counted instead of stopping the fleet (issue 14, 4).
+  std::vector<uint32_t> control_uids;
 };
 
 struct BrokerStats {
@@ -38,7 +42,15 @@ struct BrokerStats {
   uint64_t bad_frames = 0;     // connections closed for a malformed frame
   uint64_t rejected = 0;       // connections refused over max_connections
   uint64_t accepted = 0;
+  uint64_t control_refused = 0;  // PUBs to system.*.control from a peer without a control uid
 };
+
+// The uid of `user` (a name from /etc/passwd, or a number), or -1. Read directly, not through NSS,
+// for the same reason as the socket group (NSS maps libnss_* into the broker for good).
+long UserIdFromEtcPasswd(const std::string& user);
+
+// True for system.<one token>.control, the topics that stop or steer workers.
+bool IsControlTopic(std::string_view topic);
 
 class Connection;
 
@@ -75,6 +87,7 @@ class Broker {
   void OnConnection(int status);
   void FanOut(std::string_view topic, std::shared_ptr<const std::string> frame, Connection* origin);
   void MaybeDone();
+  bool MayControl(const Connection* c) const;
 
   uv_loop_t* loop_;
   BrokerOptions opts_;

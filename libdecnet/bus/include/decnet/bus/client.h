@@ -28,6 +28,8 @@ struct Event {
   std::string id;
   double ts = 0;
   std::string payload_json;
+  // Who published it, as the broker attests (control topics only): "name (uid U, pid P)"; else "".
+  std::string sender;
 };
 
 struct ClientOptions {

@@ -57,8 +57,10 @@ bool ValidPattern(std::string_view pattern);
 bool PatternMatches(std::string_view pattern, std::string_view topic);
 
 // Builds the EVT body for an event (new uuid4-hex id, ts now) from a PUB body's type and payload.
+// `sender_json`, when given, is a JSON object the broker attests about the publisher (control topics:
+// {"name","uid","pid"} from SO_PEERCRED); it goes into the envelope as "sender".
 std::string MakeEventBody(std::string_view topic, std::string_view type, std::string_view payload_json,
-                          double ts);
+                          double ts, std::string_view sender_json = {});
 // A random uuid4 as 32 lowercase hex characters.
 std::string NewEventId();
 
