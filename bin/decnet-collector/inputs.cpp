@@ -1,5 +1,6 @@
 #include "inputs.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,9 +33,66 @@ struct Inputs::Dgram {
 struct Inputs::Conn {
   Inputs* owner;
   uv_tcp_t handle;
+  uv_timer_t idle;
+  int open_handles = 0;  // deleted when both handles are closed
+  sockaddr_storage peer{};
+  std::string source_key;  // address bytes, the per-source count's key
   syslog::StreamFramer framer;
   Conn(Inputs* o, size_t max) : owner(o), framer(max) {}
 };
+
+namespace {
+
+void OnConnHandleClosed(uv_handle_t* h) {
+  auto* c = static_cast<Inputs::Conn*>(h->data);
+  if (--c->open_handles == 0) delete c;
+}
+
+std::string SourceKey(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    return std::string(reinterpret_cast<const char*>(&a->sin_addr), 4);
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    return std::string(reinterpret_cast<const char*>(&a->sin6_addr), 16);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string FormatOrigin(const Origin& o) {
+  switch (o.kind) {
+    case Origin::kDocker:
+      return "docker";
+    case Origin::kUnix:
+      return o.pid > 0 ? "unix:pid=" + std::to_string(o.pid) : "unix";
+    case Origin::kUdp:
+    case Origin::kTcp:
+      break;
+  }
+  std::string out = o.kind == Origin::kUdp ? "udp:" : "tcp:";
+  if (!o.addr) return out + "?";
+  char host[64] = "?";
+  int port = 0;
+  if (o.addr->ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(o.addr);
+    uv_ip4_name(a, host, sizeof host);
+    port = ntohs(a->sin_port);
+    out += host;
+  } else if (o.addr->ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(o.addr);
+    uv_ip6_name(a, host, sizeof host);
+    port = ntohs(a->sin6_port);
+    out += "[";
+    out += host;
+    out += "]";
+  } else {
+    return out + "?";
+  }
+  return out + ":" + std::to_string(port);
+}
 
 Status ParseHostPort(std::string_view hp, sockaddr_storage* out) {
   std::string host;
@@ -122,7 +180,16 @@ Status Inputs::ListenDatagram(int family, const sockaddr* addr, socklen_t len,
     close(fd);
     return e;
   }
-  if (family == AF_UNIX) chmod(unix_path.c_str(), static_cast<mode_t>(opts_.unix_mode));
+  if (family == AF_UNIX) {
+    chmod(unix_path.c_str(), static_cast<mode_t>(opts_.unix_mode));
+    // Every datagram then carries the sender's pid, filled in by the kernel (the sender cannot
+    // forge another process's): the collector attributes native deckies by it, not by HOSTNAME.
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) {
+      DLOG_WARN("SO_PASSCRED on %s: %s (senders will not be attributed)", unix_path.c_str(),
+                std::strerror(errno));
+    }
+  }
   if (!dgram_bufs_) dgram_bufs_.reset(new char[kBatch * (opts_.max_line + 1)]);
   auto* d = new Dgram{this, fd, new uv_poll_t, unix_path};
   uv_poll_init(loop_, d->poll, fd);
@@ -137,8 +204,15 @@ Status Inputs::ListenDatagram(int family, const sockaddr* addr, socklen_t len,
 
 void Inputs::OnDatagramReadable(Dgram* d) {
   const size_t slot = opts_.max_line + 1;
+  const bool is_unix = !d->unix_path.empty();
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
+  sockaddr_storage names[kBatch];
+  union Control {
+    cmsghdr align;
+    char buf[CMSG_SPACE(sizeof(ucred))];
+  };
+  Control control[kBatch];
   // Bounded work per wake-up so one busy socket cannot starve the others or the flush timer.
   for (int round = 0; round < 64; ++round) {
     for (size_t i = 0; i < kBatch; ++i) {
@@ -147,6 +221,13 @@ void Inputs::OnDatagramReadable(Dgram* d) {
       std::memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
+      if (is_unix) {
+        msgs[i].msg_hdr.msg_control = control[i].buf;
+        msgs[i].msg_hdr.msg_controllen = sizeof control[i].buf;
+      } else {
+        msgs[i].msg_hdr.msg_name = &names[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof names[i];
+      }
     }
     int n = recvmmsg(d->fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
     if (n <= 0) return;
@@ -156,8 +237,25 @@ void Inputs::OnDatagramReadable(Dgram* d) {
       if (len > opts_.max_line) len = opts_.max_line;
       ++stats_.datagrams;
       if (truncated) ++stats_.truncated;
+      Origin origin;
+      if (is_unix) {
+        origin.kind = Origin::kUnix;
+        for (cmsghdr* cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr); cm;
+             cm = CMSG_NXTHDR(&msgs[i].msg_hdr, cm)) {
+          if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+              cm->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
+            ucred cred;
+            std::memcpy(&cred, CMSG_DATA(cm), sizeof cred);
+            origin.pid = cred.pid;
+          }
+        }
+        if (origin.pid <= 0) ++stats_.unix_no_creds;
+      } else {
+        origin.kind = Origin::kUdp;
+        origin.addr = &names[i];
+      }
       std::string_view dg(static_cast<const char*>(iov[i].iov_base), len);
-      on_line_(syslog::TrimDatagram(dg), truncated);
+      on_line_(syslog::TrimDatagram(dg), truncated, origin);
     }
     if (static_cast<size_t>(n) < kBatch) return;
   }
@@ -187,19 +285,41 @@ void Inputs::OnConnection(uv_stream_t* server, int status) {
   auto* c = new Conn(this, opts_.max_line);
   uv_tcp_init(loop_, &c->handle);
   c->handle.data = c;
+  c->open_handles = 1;
   if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&c->handle)) != 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->handle),
-             [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), OnConnHandleClosed);
     return;
   }
+  int namelen = sizeof c->peer;
+  uv_tcp_getpeername(&c->handle, reinterpret_cast<sockaddr*>(&c->peer), &namelen);
+  c->source_key = SourceKey(c->peer);
   if (conns_.size() >= opts_.max_tcp_connections) {
     ++stats_.tcp_rejected;
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->handle),
-             [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), OnConnHandleClosed);
     return;
   }
+  uint32_t& from_source = per_source_[c->source_key];
+  if (from_source >= opts_.max_tcp_per_source) {
+    ++stats_.tcp_rejected_source;
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), OnConnHandleClosed);
+    return;
+  }
+  ++from_source;
   ++stats_.tcp_accepted;
   conns_.insert(c);
+  uv_timer_init(loop_, &c->idle);
+  c->idle.data = c;
+  ++c->open_handles;
+  if (opts_.tcp_idle_ms > 0) {
+    uv_timer_start(
+        &c->idle,
+        [](uv_timer_t* t) {
+          auto* conn = static_cast<Conn*>(t->data);
+          ++conn->owner->stats_.tcp_idle_closed;
+          conn->owner->CloseConn(conn);
+        },
+        opts_.tcp_idle_ms, opts_.tcp_idle_ms);
+  }
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&c->handle),
       [](uv_handle_t* h, size_t, uv_buf_t* buf) {
@@ -215,15 +335,19 @@ void Inputs::OnConnection(uv_stream_t* server, int status) {
 
 void Inputs::OnConnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
   syslog::Frame f;
+  Origin origin;
+  origin.kind = Origin::kTcp;
+  origin.addr = &c->peer;
   if (nread < 0) {
     if (c->framer.Finish(&f)) {
       ++stats_.tcp_frames;
-      on_line_(f.data, false);
+      on_line_(f.data, false, origin);
     }
     CloseConn(c);
     return;
   }
   if (nread == 0) return;
+  if (opts_.tcp_idle_ms > 0) uv_timer_again(&c->idle);
   c->framer.Append(std::string_view(buf->base, static_cast<size_t>(nread)));
   for (;;) {
     auto r = c->framer.Next(&f);
@@ -235,14 +359,16 @@ void Inputs::OnConnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
     if (!*r) break;
     ++stats_.tcp_frames;
     if (f.truncated) ++stats_.truncated;
-    on_line_(f.data, f.truncated);
+    on_line_(f.data, f.truncated, origin);
   }
 }
 
 void Inputs::CloseConn(Conn* c) {
   if (!conns_.erase(c)) return;
-  uv_close(reinterpret_cast<uv_handle_t*>(&c->handle),
-           [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
+  auto it = per_source_.find(c->source_key);
+  if (it != per_source_.end() && --it->second == 0) per_source_.erase(it);
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->idle), OnConnHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->handle), OnConnHandleClosed);
 }
 
 void Inputs::Close() {
@@ -269,7 +395,10 @@ void Inputs::Close() {
   for (Conn* c : open) {
     // Deliver what the peer sent before the stop.
     syslog::Frame f;
-    if (c->framer.Finish(&f)) on_line_(f.data, false);
+    Origin origin;
+    origin.kind = Origin::kTcp;
+    origin.addr = &c->peer;
+    if (c->framer.Finish(&f)) on_line_(f.data, false, origin);
     CloseConn(c);
   }
 }

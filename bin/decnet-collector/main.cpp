@@ -22,6 +22,7 @@
 #include "decnet/docker/log_follower.h"
 #include "decnet/syslog/collector.h"
 #include "decnet/syslog/decnet.h"
+#include "attribution.h"
 #include "inputs.h"
 #include "outputs.h"
 
@@ -32,11 +33,15 @@ using namespace decnet;
 double MonotonicSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+double WallSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 constexpr std::string_view kTruncatedMarker = " [decnet:truncated]";
 
 struct Counters {
   uint64_t lines = 0, parsed = 0, unparsed = 0, truncated = 0, json_records = 0, bus_skipped = 0;
+  uint64_t claimed_mismatch = 0;  // attested decky != the HOSTNAME the line claimed
 };
 
 // The path from raw line to the outputs.
@@ -51,7 +56,7 @@ class Pipeline {
         sessions_(sessions),
         publish_(publish_log) {}
 
-  void OnLine(std::string_view line, bool truncated) {
+  void OnLine(std::string_view line, bool truncated, const collector::Origin& origin) {
     line = syslog::TrimLine(line);
     if (line.empty()) return;
     ++c_.lines;
@@ -81,13 +86,37 @@ class Pipeline {
       ++c_.unparsed;
     } else {
       ++c_.parsed;
-      if (filter_.Admit(rec_, MonotonicSeconds())) Emit();
+      Attribute(origin);
+      if (filter_.Admit(rec_, WallSeconds())) Emit();
     }
     if (log_.should_flush() || json_.should_flush())
       FlushNow();
     else
       ArmFlush();
   }
+
+  // Who sent it, and which decky that makes it (issue 14, finding 10): the kernel's word (the
+  // UNIX sender's network namespace) beats the HOSTNAME the line claims.
+  void Attribute(const collector::Origin& origin) {
+    sender_ = collector::FormatOrigin(origin);
+    rec_.sender = sender_;
+    std::string_view attested;
+    if (origin.kind == collector::Origin::kUnix && attributor_) {
+      attested = attributor_->DeckyOf(origin.pid, MonotonicSeconds());
+    }
+    if (attested.empty()) {
+      rec_.attribution = "claimed";
+      return;
+    }
+    rec_.attribution = "attested";
+    if (rec_.decky != attested) {
+      ++c_.claimed_mismatch;
+      rec_.claimed_decky = rec_.decky;
+      attested_ = attested;
+      rec_.decky = attested_;
+    }
+  }
+  void SetAttributor(collector::NetnsAttributor* a) { attributor_ = a; }
 
   void Emit() {
     ++c_.json_records;
@@ -138,6 +167,8 @@ class Pipeline {
   syslog::DecnetParser parser_;
   syslog::DecnetRecord rec_;
   std::string scratch_;
+  std::string sender_, attested_;
+  collector::NetnsAttributor* attributor_ = nullptr;
   Timer* timer_ = nullptr;
   uint64_t flush_ms_ = 200;
   bool armed_ = false;
@@ -154,6 +185,14 @@ void DeclareConfig(Config& c) {
   c.AddInt("flush_ms", 200, 1, 60000, "flush buffered appends this long after the first one");
   c.AddInt("flush_bytes", 256 * 1024, 4096, 64 << 20, "flush at once when this much is buffered");
   c.AddInt("max_tcp_connections", 256, 1, 65536, "TCP syslog connections served at once");
+  c.AddInt("max_tcp_per_source", 16, 1, 65536, "TCP syslog connections from one address at once");
+  c.AddDouble("tcp_idle_timeout", 60, 0, 86400,
+              "seconds a TCP syslog connection may stay silent before it is closed (0: never)");
+  c.AddString("fleet_file", "",
+              "fleet state naming each native decky's network namespace, to attribute UNIX "
+              "senders (default <state_dir>/fleet.json)");
+  c.AddInt("session_max_bytes", 4 << 20, 4096, 1 << 30,
+           "byte budget of the session aggregator's command index (all IPs together)");
   c.AddInt("rcvbuf", 4 << 20, 0, 1 << 30, "SO_RCVBUF of datagram sockets (bytes, 0 = system)");
   c.AddString("drop_apps", "sshd,pam_unix,sudo,su,CRON,cron,systemd,kernel,rsyslogd,dbus-daemon",
               "APP-NAMEs kept out of the .json and the bus (comma list)");
@@ -211,12 +250,15 @@ int main(int argc, char** argv) {
   so.ttl_s = cfg.Double("session_ttl");
   so.max_ips = static_cast<size_t>(cfg.Int("session_max_ips"));
   so.max_commands_per_ip = static_cast<size_t>(cfg.Int("session_max_commands"));
+  so.max_bytes = static_cast<size_t>(cfg.Int("session_max_bytes"));
   syslog::SessionAggregator sessions(
       so, [&](std::string_view topic, std::string_view type, const std::string& payload) {
         w.bus().Publish(topic, type, payload);
       });
 
   Pipeline pipe(w, log_file, json_file, filter, sessions, cfg.Bool("publish_log"));
+  collector::NetnsAttributor attributor(OrDefault(cfg, "fleet_file", state + "/fleet.json"));
+  pipe.SetAttributor(&attributor);
   Timer flush_timer(w.loop());
   pipe.SetFlushTimer(&flush_timer, static_cast<uint64_t>(cfg.Int("flush_ms")));
 
@@ -224,8 +266,13 @@ int main(int argc, char** argv) {
   io.max_line = static_cast<size_t>(cfg.Int("max_line"));
   io.max_tcp_connections = static_cast<size_t>(cfg.Int("max_tcp_connections"));
   io.rcvbuf_bytes = static_cast<int>(cfg.Int("rcvbuf"));
-  collector::Inputs inputs(
-      w.loop(), io, [&](std::string_view line, bool truncated) { pipe.OnLine(line, truncated); });
+  io.max_tcp_per_source = static_cast<size_t>(cfg.Int("max_tcp_per_source"));
+  io.tcp_idle_ms = static_cast<uint64_t>(cfg.Double("tcp_idle_timeout") * 1000);
+  collector::Inputs inputs(w.loop(), io,
+                           [&](std::string_view line, bool truncated,
+                               const collector::Origin& origin) {
+                             pipe.OnLine(line, truncated, origin);
+                           });
   const bool listen_configured = !cfg.String("listen").empty();
   const std::string listen =
       OrDefault(cfg, "listen", "unix://" + state + "/syslog.sock,udp://127.0.0.1:5514");
@@ -263,7 +310,11 @@ int main(int argc, char** argv) {
     dopts.max_line = io.max_line;
     docker = std::make_unique<docker::LogFollower>(
         w.loop(), dopts,
-        [&](std::string_view line, bool truncated) { pipe.OnLine(line, truncated); });
+        [&](std::string_view line, bool truncated) {
+          collector::Origin origin;
+          origin.kind = collector::Origin::kDocker;
+          pipe.OnLine(line, truncated, origin);
+        });
     docker->Start();
   }
 
@@ -295,15 +346,28 @@ int main(int argc, char** argv) {
         .Uint("tcp_frames", in.tcp_frames)
         .Uint("tcp_connections", inputs.connections())
         .Uint("tcp_rejected", in.tcp_rejected)
+        .Uint("tcp_rejected_source", in.tcp_rejected_source)
+        .Uint("tcp_idle_closed", in.tcp_idle_closed)
+        .Uint("unix_no_creds", in.unix_no_creds)
+        .Uint("attested", attributor.stats().attested)
+        .Uint("unattributed", attributor.stats().unattributed)
+        .Uint("claimed_mismatch", c.claimed_mismatch)
+        .Uint("fleet_reloads", attributor.stats().reloads)
         .Uint("framing_errors", in.framing_errors)
         .Uint("dropped_apps", filter.stats().dropped_apps)
         .Uint("rate_limited", filter.stats().rate_limited)
+        .Uint("rate_limited_event_time", filter.stats().rate_limited_event_time)
+        .Uint("rate_limited_arrival_time", filter.stats().rate_limited_arrival_time)
+        .Uint("rate_limit_arrival_clock", filter.stats().arrival_clock)
         .Uint("rate_limit_keys", filter.keys())
         .Uint("rate_limit_evicted", filter.stats().evicted_keys)
         .Uint("sessions_published", sessions.stats().sessions_published)
         .Uint("session_ips", sessions.ips())
         .Uint("session_ips_evicted", sessions.stats().evicted_ips)
         .Uint("session_commands_dropped", sessions.stats().dropped_commands)
+        .Uint("session_bytes", sessions.bytes())
+        .Uint("session_commands_truncated", sessions.stats().truncated_commands)
+        .Uint("session_evicted_for_bytes", sessions.stats().evicted_for_bytes)
         .Uint("log_bytes", log_file.bytes_written())
         .Uint("json_bytes", json_file.bytes_written())
         .Uint("bytes_lost", log_file.bytes_lost() + json_file.bytes_lost())

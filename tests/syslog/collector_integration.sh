@@ -76,8 +76,13 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 by = {r["service"]: r for r in recs}
 keys = ["timestamp", "decky", "service", "event_type", "attacker_ip", "fields", "msg", "raw_line"]
 for r in recs:
-    assert list(r.keys()) == keys, r.keys()
+    # The original's keys in its order, then who delivered the line (issue 14, finding 10).
+    assert list(r.keys()) == keys + ["sender", "attribution"], r.keys()
+    assert r["attribution"] == "claimed", r  # no fleet.json here: nobody is attested
 u = by["ssh"]
+assert u["sender"].startswith("udp:127.0.0.1:"), u["sender"]
+assert by["http"]["sender"].startswith("tcp:127.0.0.1:"), by["http"]["sender"]
+assert by["bash"]["sender"].startswith("unix:pid="), by["bash"]["sender"]
 assert u["event_type"] == "login_attempt" and u["attacker_ip"] == "10.0.0.1", u
 assert u["fields"] == {"src_ip": "10.0.0.1", "username": "root", "password": 'to"or'}, u["fields"]
 assert u["msg"] == "udp line", u

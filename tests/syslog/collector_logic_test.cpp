@@ -1,6 +1,7 @@
 // The collector's per-record logic: drop-list, rate limit with its bounded map, session aggregator.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <deque>
 #include <string>
 #include <vector>
@@ -146,6 +147,103 @@ TEST(SyslogCollectorLogic, SessionAggregatorIsBounded) {
   agg.Add(l.Get("<14>1 garbage S bash - - - CMD src=4.4.4.4 cmd=x"));
   EXPECT_EQ(agg.commands("4.4.4.4"), 0u);
   EXPECT_EQ(published, 0);
+}
+
+// Issue 14, finding 11, the measured case: 20,000 command lines of 15.8 KB from 4,000 IPv6 sources
+// grew the collector from 1.5 MB to 316 MB PSS (counts were bounded, bytes were not). One byte
+// budget now bounds the whole index, and each text is cut at 512 B.
+TEST(SyslogCollectorLogic, SessionAggregatorHasOneByteBudget) {
+  SessionAggregatorOptions o;  // the defaults: 4,096 IPs x 256 commands, 4 MiB, 512 B per text
+  SessionAggregator agg(o, [](std::string_view, std::string_view, const std::string&) {});
+  DecnetParser p;
+  DecnetRecord r;
+  const std::string big(15800, 'x');
+  std::string line;
+  for (int i = 0; i < 20000; ++i) {
+    char ip[64];
+    std::snprintf(ip, sizeof ip, "2001:db8::%x:%x", i % 4000, i / 4000);
+    line = "<14>1 2026-05-02T06:00:00Z S bash - - - CMD src=[" + std::string(ip) + "]:22 cmd=" + big;
+    ASSERT_TRUE(p.Parse(line, &r));
+    ASSERT_EQ(r.event_type, "command");
+    agg.Add(r);
+    ASSERT_LE(agg.bytes(), o.max_bytes) << "after " << i;
+  }
+  EXPECT_EQ(agg.stats().commands_indexed, 20000u);
+  EXPECT_EQ(agg.stats().truncated_commands, 20000u);
+  EXPECT_GT(agg.stats().evicted_for_bytes, 0u);
+  // What is kept is bounded by bytes, not by 4,096 x 256 x 15.8 KB.
+  EXPECT_LT(agg.ips(), 4000u);
+  // A session that ends publishes the kept (truncated) text, and frees it.
+  int got = 0;
+  std::string payload;
+  SessionAggregator one(o, [&](std::string_view, std::string_view, const std::string& pl) {
+    ++got;
+    payload = pl;
+  });
+  line = "<14>1 2026-05-02T06:00:00Z S bash - - - CMD src=9.9.9.9 cmd=" + big;
+  ASSERT_TRUE(p.Parse(line, &r));
+  one.Add(r);
+  const size_t with_one = one.bytes();
+  line = R"(<14>1 2026-05-02T06:00:05Z S ssh - session_recorded [relay@55555 src_ip="9.9.9.9" duration_s="60"])";
+  ASSERT_TRUE(p.Parse(line, &r));
+  one.Add(r);
+  ASSERT_EQ(got, 1);
+  EXPECT_NE(payload.find("\"command_text\":\"" + std::string(512, 'x') + "\""), std::string::npos);
+  EXPECT_LT(one.bytes(), with_one);
+}
+
+// Issue 14, finding 11, the other measured case: 10,000 `connect` lines whose only "IP" was a
+// 15.8 KB non-address token grew the collector from 1.8 MB to 165 MB: each token became a
+// rate-limit key. Keys are now parsed addresses (or "Unknown"), so the map holds one small key.
+TEST(SyslogCollectorLogic, RateLimitKeysAreParsedAddressesOnly) {
+  IngestFilterOptions o;
+  IngestFilter f(o);
+  DecnetParser p;
+  DecnetRecord r;
+  std::string line;
+  for (int i = 0; i < 10000; ++i) {
+    line = "<134>1 - d smtp - connect - src_ip=" + std::to_string(i) + std::string(15800, 'Z');
+    ASSERT_TRUE(p.Parse(line, &r));
+    ASSERT_EQ(r.attacker_ip, "Unknown");
+    f.Admit(r, 1000.0 + i * 1e-3);
+  }
+  EXPECT_EQ(f.keys(), 1u);
+  EXPECT_GE(f.stats().rate_limited, 9990u);
+}
+
+// Issue 14, finding 12: a backlog replayed in one burst (a forwarder after an outage) keeps its
+// real events: the window is measured on each event's own timestamp when it is sane.
+TEST(SyslogCollectorLogic, RateLimitUsesTheEventsOwnTimeWhenSane) {
+  IngestFilter f(IngestFilterOptions{});
+  DecnetParser p;
+  DecnetRecord r;
+  std::deque<std::string> keep;
+  const double now = 1777701600.0;  // 2026-05-02T06:00:00Z, the arrival time of the whole burst
+  auto admit = [&](const std::string& line, double at) {
+    keep.push_back(line);
+    EXPECT_TRUE(p.Parse(keep.back(), &r));
+    return f.Admit(r, at);
+  };
+  // Ten connects, 5 s apart an hour ago, all arriving in the same millisecond: all are real.
+  int admitted = 0;
+  for (int i = 0; i < 10; ++i) {
+    char ts[32];
+    std::snprintf(ts, sizeof ts, "2026-05-02T05:00:%02dZ", i * 5);
+    admitted += admit(std::string("<134>1 ") + ts + R"( d ssh - connect [relay@55555 src_ip="1.2.3.4"])",
+                      now + i * 1e-4);
+  }
+  EXPECT_EQ(admitted, 10);
+  // Two in the same second of event time are still one.
+  EXPECT_FALSE(admit(R"(<134>1 2026-05-02T05:00:45.5Z d ssh - connect [relay@55555 src_ip="1.2.3.4"])", now));
+  EXPECT_EQ(f.stats().rate_limited_event_time, 1u);
+  // No timestamp, or one from the far future or past: the arrival clock decides, and it is counted.
+  EXPECT_TRUE(admit(R"(<134>1 - d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now));
+  EXPECT_FALSE(admit(R"(<134>1 2030-01-01T00:00:00Z d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now + 0.5));
+  EXPECT_FALSE(admit(R"(<134>1 1999-01-01T00:00:00Z d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now + 0.6));
+  EXPECT_TRUE(admit(R"(<134>1 - d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now + 1.5));
+  EXPECT_EQ(f.stats().arrival_clock, 4u);
+  EXPECT_EQ(f.stats().rate_limited_arrival_time, 2u);
+  EXPECT_EQ(f.stats().rate_limited, 3u);
 }
 
 }  // namespace

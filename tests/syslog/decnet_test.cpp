@@ -95,9 +95,22 @@ TEST(SyslogDecnet, Ipv6SurvivesIntact) {
   EXPECT_EQ(ParseOk("<38>1 - d sshd 1 - - Connection from [fe80::1]:51000").attacker_ip, "fe80::1");
   EXPECT_EQ(ParseOk("<38>1 - d bash - - - CMD src=[2001:db8::5]:22 cmd=ls").attacker_ip,
             "2001:db8::5");
-  // A non-address field value is kept verbatim, as the original did.
-  EXPECT_EQ(ParseOk(R"(<134>1 - d s - e [relay@55555 src_ip="not-an-ip"])").attacker_ip,
-            "not-an-ip");
+  // Issue 14, finding 10: a non-address value is never the attacker_ip (the original kept it
+  // verbatim); the raw text is kept beside it and the search goes on.
+  DecnetRecord bad = ParseOk(R"(<134>1 - d s - e [relay@55555 src_ip="not-an-ip"])");
+  EXPECT_EQ(bad.attacker_ip, "Unknown");
+  EXPECT_EQ(bad.attacker_ip_raw, "not-an-ip");
+  std::string json;
+  AppendJsonRecord(&json, bad);
+  EXPECT_NE(json.find(R"("attacker_ip":"Unknown")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("attacker_ip_raw":"not-an-ip")"), std::string::npos) << json;
+  DecnetRecord later = ParseOk(R"(<134>1 - d s - e [relay@55555 src_ip="evil" ip="9.8.7.6"])");
+  EXPECT_EQ(later.attacker_ip, "9.8.7.6");
+  EXPECT_EQ(later.attacker_ip_raw, "evil");
+  EXPECT_EQ(ParseOk("<38>1 - d x - - - src_ip=" + std::string(15800, 'A') + " connect").attacker_ip,
+            "Unknown");
+  EXPECT_EQ(ParseOk("<38>1 - d x - - - src_ip=" + std::string(15800, 'A')).attacker_ip_raw.size(),
+            256u);
   std::string out;
   EXPECT_FALSE(NormalizeIp("[2001:db8::1]x", &out));
   EXPECT_FALSE(NormalizeIp("1.2.3.4:99999999", &out));

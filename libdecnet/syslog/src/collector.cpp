@@ -19,6 +19,14 @@ bool IngestFilter::Admit(const DecnetRecord& r, double now_s) {
     return false;
   }
   if (opts_.window_s <= 0 || !limited_.count(std::string(r.event_type))) return true;
+  // The event's own clock when it is sane, the arrival clock otherwise. An attacker who writes the
+  // decky's log lines can choose timestamps and so pass this limiter; that is no new power (the
+  // same writer can use an event type that is never limited), and the map stays bounded either way.
+  const double event_s = static_cast<double>(r.time_us) / 1e6;
+  const bool own_clock = r.has_time && event_s >= now_s - opts_.event_max_age_s &&
+                         event_s <= now_s + opts_.event_max_skew_s;
+  if (!own_clock) ++stats_.arrival_clock;
+  const double t = own_clock ? event_s : now_s;
   key_.assign(r.attacker_ip);
   key_.push_back('\x1f');
   key_.append(r.decky);
@@ -28,11 +36,14 @@ bool IngestFilter::Admit(const DecnetRecord& r, double now_s) {
   key_.append(r.event_type);
   auto it = last_.find(key_);
   if (it != last_.end()) {
-    if (now_s - it->second < opts_.window_s) {
+    // Distance, not difference: a replayed backlog may arrive out of order.
+    const double d = t - it->second;
+    if ((d < 0 ? -d : d) < opts_.window_s) {
       ++stats_.rate_limited;
+      ++(own_clock ? stats_.rate_limited_event_time : stats_.rate_limited_arrival_time);
       return false;
     }
-    it->second = now_s;
+    it->second = t;
     return true;
   }
   if (last_.size() >= opts_.max_keys) {
@@ -56,7 +67,7 @@ bool IngestFilter::Admit(const DecnetRecord& r, double now_s) {
       ++stats_.evicted_keys;
     }
   }
-  last_.emplace(key_, now_s);
+  last_.emplace(key_, t);
   return true;
 }
 
@@ -71,20 +82,37 @@ size_t SessionAggregator::commands(const std::string& ip) const {
   return it == by_ip_.end() ? 0 : it->second.cmds.size();
 }
 
-void SessionAggregator::Expire(Entry& e, int64_t now_us) {
-  const int64_t horizon = now_us - static_cast<int64_t>(opts_.ttl_s * 1e6);
-  while (!e.cmds.empty() && e.cmds.front().time_us < horizon) {
-    e.cmds.pop_front();
-    ++stats_.dropped_commands;
-  }
+// What the budget charges: the heap the strings hold plus the node, not exact malloc usage but
+// proportional to it, so the bound holds in PSS too.
+size_t SessionAggregator::CommandBytes(const Command& c) {
+  return sizeof(Command) + c.text.capacity() + c.decky.capacity() + c.service.capacity();
+}
+size_t SessionAggregator::EntryBytes(const std::string& ip) {
+  // Map node, key, and the deque's first 512-byte chunk and its map.
+  return 64 + sizeof(Entry) + ip.capacity() + 512 + 64;
 }
 
-void SessionAggregator::EvictOneIp() {
-  auto victim = by_ip_.begin();
+void SessionAggregator::PopFront(Entry& e) {
+  bytes_ -= CommandBytes(e.cmds.front());
+  e.cmds.pop_front();
+  ++stats_.dropped_commands;
+}
+
+void SessionAggregator::Expire(Entry& e, int64_t now_us) {
+  const int64_t horizon = now_us - static_cast<int64_t>(opts_.ttl_s * 1e6);
+  while (!e.cmds.empty() && e.cmds.front().time_us < horizon) PopFront(e);
+}
+
+void SessionAggregator::EvictOneIp(const Entry* keep) {
+  auto victim = by_ip_.end();
   for (auto it = by_ip_.begin(); it != by_ip_.end(); ++it) {
-    if (it->second.last_touch < victim->second.last_touch) victim = it;
+    if (&it->second == keep) continue;
+    if (victim == by_ip_.end() || it->second.last_touch < victim->second.last_touch) victim = it;
   }
+  if (victim == by_ip_.end()) return;
+  for (const Command& c : victim->second.cmds) bytes_ -= CommandBytes(c);
   stats_.dropped_commands += victim->second.cmds.size();
+  bytes_ -= EntryBytes(victim->first);
   by_ip_.erase(victim);
   ++stats_.evicted_ips;
 }
@@ -96,17 +124,33 @@ void SessionAggregator::Add(const DecnetRecord& r) {
     if (it == by_ip_.end()) {
       if (by_ip_.size() >= opts_.max_ips) EvictOneIp();
       it = by_ip_.emplace(r.attacker_ip, Entry{}).first;
+      bytes_ += EntryBytes(it->first);
     }
     Entry& e = it->second;
     e.last_touch = ++touch_;
     Expire(e, r.time_us);
-    if (e.cmds.size() >= opts_.max_commands_per_ip) {
-      e.cmds.pop_front();
-      ++stats_.dropped_commands;
-    }
+    if (e.cmds.size() >= opts_.max_commands_per_ip) PopFront(e);
     std::string_view text = r.command.empty() ? r.msg : r.command;
+    if (text.size() > opts_.max_command_bytes) {
+      size_t cut = opts_.max_command_bytes;
+      // Do not split a UTF-8 sequence: back off over continuation bytes.
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      text = text.substr(0, cut);
+      ++stats_.truncated_commands;
+    }
     e.cmds.push_back({r.time_us, std::string(text), std::string(r.decky), std::string(r.service)});
+    bytes_ += CommandBytes(e.cmds.back());
     ++stats_.commands_indexed;
+    while (bytes_ > opts_.max_bytes) {
+      ++stats_.evicted_for_bytes;
+      if (by_ip_.size() > 1) {
+        EvictOneIp(&e);
+      } else if (e.cmds.size() > 1) {
+        PopFront(e);
+      } else {
+        break;  // one command of one IP: at most max_command_bytes + names, always kept
+      }
+    }
     return;
   }
   if (r.event_type == "session_recorded") Publish(r);
@@ -154,6 +198,7 @@ void SessionAggregator::Publish(const DecnetRecord& r) {
           .Str("service", c->service);
       if (n++) cmds.push_back(',');
       cmds += cw.Finish();
+      bytes_ -= CommandBytes(*c);
       c = dq.erase(c);  // a command belongs to one session
     }
   }

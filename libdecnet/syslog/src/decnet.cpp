@@ -134,8 +134,14 @@ bool BareIpv4(std::string_view msg, std::string* out) {
   return false;
 }
 
-// Rule 2b: `key=value` tokens of MSG, first key that is an IP field name.
-bool MsgKeyValueIp(std::string_view msg, std::string* out) {
+constexpr size_t kMaxRawIp = 256;
+
+void KeepRaw(std::string* raw, std::string_view v) {
+  if (raw && raw->empty()) raw->assign(v.substr(0, kMaxRawIp));
+}
+
+// Rule 2b: `key=value` tokens of MSG, first key that is an IP field name with an address value.
+bool MsgKeyValueIp(std::string_view msg, std::string* out, std::string* raw) {
   size_t i = 0;
   while (i < msg.size()) {
     while (i < msg.size() && IsSpace(msg[i])) ++i;
@@ -152,8 +158,9 @@ bool MsgKeyValueIp(std::string_view msg, std::string* out) {
     std::string_view value = tok.substr(eq + 1);
     for (std::string_view f : kIpFields) {
       if (key == f) {
-        if (!NormalizeIp(value, out)) out->assign(value);
-        return true;
+        if (NormalizeIp(value, out)) return true;
+        KeepRaw(raw, value);
+        break;
       }
     }
   }
@@ -194,17 +201,18 @@ bool NormalizeIp(std::string_view tok, std::string* out) {
 
 std::string ExtractAttackerIp(
     const std::vector<std::pair<std::string_view, std::string_view>>& fields,
-    std::string_view msg) {
+    std::string_view msg, std::string* raw) {
   std::string ip;
   for (std::string_view f : kIpFields) {
     for (const auto& [k, v] : fields) {
       if (k == f && !v.empty()) {
-        if (!NormalizeIp(v, &ip)) ip.assign(v);
-        return ip;
+        if (NormalizeIp(v, &ip)) return ip;
+        KeepRaw(raw, v);
       }
     }
   }
-  if (!msg.empty() && (MsgKeyValueIp(msg, &ip) || AnchoredIp(msg, &ip) || BareIpv4(msg, &ip))) {
+  if (!msg.empty() &&
+      (MsgKeyValueIp(msg, &ip, raw) || AnchoredIp(msg, &ip) || BareIpv4(msg, &ip))) {
     return ip;
   }
   return "Unknown";
@@ -275,7 +283,9 @@ Status DecnetParser::Parse(std::string_view line, DecnetRecord* r) {
   }
   r->msg = Trim(m->msg);
   r->raw_line = line;
-  r->attacker_ip = ExtractAttackerIp(r->fields, r->msg);
+  r->attacker_ip_raw.clear();
+  r->attacker_ip = ExtractAttackerIp(r->fields, r->msg, &r->attacker_ip_raw);
+  r->sender = r->attribution = r->claimed_decky = {};
   if (r->event_type == kNil && r->msg.substr(0, 4) == "CMD ") r->event_type = "command";
   r->command = {};
   if (r->event_type == "command") {
@@ -372,6 +382,15 @@ void AppendJsonRecord(std::string* out, const DecnetRecord& r) {
   AppendJsonString(out, r.msg);
   out->append(",\"raw_line\":");
   AppendJsonString(out, r.raw_line);
+  auto optional = [&](const char* key, std::string_view v) {
+    if (v.empty()) return;
+    out->append(key);
+    AppendJsonString(out, v);
+  };
+  optional(",\"attacker_ip_raw\":", r.attacker_ip_raw);
+  optional(",\"sender\":", r.sender);
+  optional(",\"attribution\":", r.attribution);
+  optional(",\"claimed_decky\":", r.claimed_decky);
   out->push_back('}');
 }
 

@@ -14,6 +14,13 @@
 //                 last value wins, at the first name's position); {} when there is no such element
 //   "msg"         MSG, trimmed, without BOM
 //   "raw_line"    the line as received (trailing whitespace removed)
+// Then, only when set (fields the original did not have; issue 14, finding 10):
+//   "attacker_ip_raw"  a non-address value found where an address was expected (see rule 2)
+//   "sender"      who delivered the line, as the collector saw it: "udp:IP:PORT", "tcp:IP:PORT",
+//                 "unix:pid=N" (SCM_CREDENTIALS), "unix" (no credentials), "docker"
+//   "attribution" "attested" when the decky was named by the kernel (the sender's network
+//                 namespace is a fleet decky's), else "claimed" (the decky is the HOSTNAME it wrote)
+//   "claimed_decky"  the HOSTNAME, when it differs from the attested decky
 // Differences from the original (fixed bugs): the timestamp is converted to UTC (the original
 // printed the sender's wall time), an escaped `\]` inside a value no longer ends the SD element,
 // IPv6 addresses are kept whole, and RFC 3164 lines are accepted (decky = HOSTNAME or "-", service
@@ -32,8 +39,9 @@
 //     (case-blind); else the first bare IPv4 in MSG. Addresses are validated (inet_pton) and
 //     normalised:
 //     "[2001:db8::1]:22" and "[2001:db8::1]" -> "2001:db8::1", "10.0.0.1:22" -> "10.0.0.1"; a bare
-//     IPv6 is never split at a colon. A field value that is not an address is kept verbatim (as the
-//     original).
+//     IPv6 is never split at a colon. A value that is not an address is never the attacker_ip
+//     (the original kept it verbatim, so any text became a rate-limit and profile key): the first
+//     such value goes to "attacker_ip_raw" (at most 256 bytes) and the search goes on.
 //  3. event_type "-" with MSG starting "CMD " becomes "command". For every "command" event
 //  `command` holds
 //     fields["command"] if present, else the text after the first " cmd=" in MSG (to the end).
@@ -58,7 +66,10 @@ struct DecnetRecord {
   int64_t time_us = 0;    // UTC µs, valid when has_time
   std::string timestamp;  // JSON form, see above
   std::string_view decky, service, event_type;
-  std::string attacker_ip;  // "Unknown" when none
+  std::string attacker_ip;  // "Unknown" when none; otherwise always a valid IP address
+  std::string attacker_ip_raw;  // rule 2: a non-address value seen where an address was expected
+  // Set by the collector, not by Parse (see the JSON record): empty = absent.
+  std::string_view sender, attribution, claimed_decky;
   std::vector<std::pair<std::string_view, std::string_view>> fields;
   std::string_view msg;
   std::string_view raw_line;
@@ -87,8 +98,10 @@ class DecnetParser {
 void AppendJsonRecord(std::string* out, const DecnetRecord& r);
 
 // Attacker-IP rules 2 (on fields and msg), exposed for tests and other workers.
+// `raw`, when given, receives the first non-address value of an address field (capped at 256 B).
 std::string ExtractAttackerIp(
-    const std::vector<std::pair<std::string_view, std::string_view>>& fields, std::string_view msg);
+    const std::vector<std::pair<std::string_view, std::string_view>>& fields, std::string_view msg,
+    std::string* raw = nullptr);
 // Normalises an address token (see rule 2); returns false when `token` holds no valid IP.
 bool NormalizeIp(std::string_view token, std::string* out);
 
