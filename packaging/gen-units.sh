@@ -126,7 +126,9 @@ awk -F'\t' -v outdir="$outdir" -v sbindir="$sbindir" -v workers_file="$workers" 
     }
     print "User=" user "\nGroup=" group > f
     if (supp != "") print "SupplementaryGroups=" supp > f
-    print "UMask=0007" > f
+    # Group-readable at most: the files two workers write (the DB, the ingest files) are made
+    # group-writable by decnet.tmpfiles, and SQLite gives its -wal/-shm the mode of the database.
+    print "UMask=" (templated ? "0077" : "0027") > f
     if (name == "api") {
       # The only unit that sees the JWT secret: systemd copies the root-only file into a private
       # $CREDENTIALS_DIRECTORY readable by this unit alone; it is never in any environment.
@@ -143,7 +145,7 @@ awk -F'\t' -v outdir="$outdir" -v sbindir="$sbindir" -v workers_file="$workers" 
       print "StateDirectory=decnet/deckies/%i\nStateDirectoryMode=0700" > f
     }
     print "ProtectSystem=strict\nReadWritePaths=" paths > f
-    print "ProtectHome=yes\nPrivateTmp=yes\nPrivateDevices=yes" > f
+    print "ProtectHome=yes\nPrivateTmp=yes\nPrivateDevices=yes\nPrivateMounts=yes" > f
     print "ProtectKernelTunables=yes\nProtectKernelModules=yes\nProtectKernelLogs=yes" > f
     print "ProtectControlGroups=yes\nProtectClock=yes\nProtectHostname=yes" > f
     print "ProtectProc=invisible\nProcSubset=pid" > f

@@ -50,9 +50,11 @@ while IFS=$'\x1f' read -r name exe _shlibs caps fams _desc instance; do
            ProtectSystem=strict ProtectHome=yes PrivateTmp=yes PrivateDevices=yes \
            ProtectKernelTunables=yes ProtectKernelModules=yes ProtectKernelLogs=yes \
            ProtectControlGroups=yes RestrictNamespaces=yes LockPersonality=yes \
-           MemoryDenyWriteExecute=yes SystemCallFilter=@system-service UMask=0007 "$exe_line"; do
+           MemoryDenyWriteExecute=yes SystemCallFilter=@system-service PrivateMounts=yes "$exe_line"; do
     check "$(basename "$u") has $d" grep -qxF "$d" "$u"
   done
+  want_umask=0027; [[ $u == *@.service ]] && want_umask=0077
+  check "$(basename "$u") UMask=$want_umask" grep -qxF "UMask=$want_umask" "$u"
   # Finding 2: no unit loads the secrets into its environment; only the api gets the credential.
   check "$(basename "$u") has no EnvironmentFile of secrets" \
     test -z "$(grep -E '^EnvironmentFile=.*(secret|jwt)' "$u")"
