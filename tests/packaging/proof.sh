@@ -211,7 +211,7 @@ for t in "${templated[@]}"; do
     unshare --net=/run/netns/decnet-proof true 2>/dev/null ||
     { mount --bind /run/netns /run/netns && mount --make-private /run/netns &&
       unshare --net=/run/netns/decnet-proof true; }' || fail "cannot make the network namespace decnet-proof"
-  in_ct 10 sh -c "printf 'DECNET_SERVICES=%s\n' '${services:-tftp}' > /etc/decnet/deckies/proof.env"
+  in_ct 10 sh -c "umask 077; printf 'DECNET_SERVICES=%s\n' '${services:-tftp}' > /etc/decnet/deckies/proof.env"
   log "systemctl start decnet-decky@proof.service (services ${services:-tftp})"
   in_ct 60 systemctl start decnet-decky@proof.service || fail "decnet-decky@proof.service did not start"
   [[ $(in_ct 10 systemctl is-active decnet-decky@proof.service) == active ]] && deckies+=(decky@proof)
