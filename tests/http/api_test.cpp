@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "../../bin/decnet-api/api.h"
+#include "decnet/api/api.h"
 #include "decnet/core/json.h"
 #include "decnet/http/request_parser.h"
 
@@ -43,7 +43,8 @@ class HttpApiTest : public ::testing::Test {
     o.jwt_secret = "unit-test-secret-0123456789";
     o.token_ttl_s = 3600;
     o.cors_origins = std::move(cors);
-    o.login_max_attempts = 5;
+    o.login_user_throttle.free_attempts = 5;
+    o.login_source_throttle.free_attempts = 10;
     o.known_workers = {"bus", "profiler"};
     api_ = std::make_unique<Api>(
         *repo_, o,
@@ -62,7 +63,7 @@ class HttpApiTest : public ::testing::Test {
     EXPECT_EQ(p.state(), http::RequestParser::State::kComplete) << raw;
     if (p.state() != http::RequestParser::State::kComplete) return http::Response::Error(599, "parse");
     p.request().peer_ip = peer;
-    return api_->Handle(p.request());
+    return api_->HandleNow(p.request());
   }
   std::string Login(const std::string& user = "admin", const std::string& pw = kAdminPw) {
     auto r = Call("POST", "/api/v1/auth/login", R"({"username":")" + user + R"(","password":")" + pw + R"("})");
@@ -149,18 +150,40 @@ TEST_F(HttpApiTest, LoginLogoutAndMe) {
   EXPECT_EQ(Call("GET", "/api/v1/auth/me", "", t).status, 401);
 }
 
-TEST_F(HttpApiTest, LoginIsRateLimitedPerSource) {
-  for (int i = 0; i < 5; ++i) {
+// Issue 14, finding 6. Today's limiter was per IP and reset by any success from it: a viewer's login
+// reopened guessing of the admin's password, and a second address had a fresh budget.
+TEST_F(HttpApiTest, LoginIsThrottledPerUsernameAndPerSource) {
+  const std::string admin_ok = std::string(R"({"username":"admin","password":")") + kAdminPw + "\"}";
+  const std::string viewer_ok = std::string(R"({"username":"viewer","password":")") + kViewerPw + "\"}";
+  for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(Call("POST", "/api/v1/auth/login", R"({"username":"admin","password":"nope-nope"})", "", "203.0.113.9").status, 401);
   }
-  auto r = Call("POST", "/api/v1/auth/login", std::string(R"({"username":"admin","password":")") + kAdminPw + "\"}", "",
-                "203.0.113.9");
-  EXPECT_EQ(r.status, 429);  // even the right password: the source is over its budget
-  EXPECT_EQ(Call("POST", "/api/v1/auth/login", std::string(R"({"username":"admin","password":")") + kAdminPw + "\"}",
-                 "", "203.0.113.10").status, 200);
-  now_ += 61;  // window passes
-  EXPECT_EQ(Call("POST", "/api/v1/auth/login", std::string(R"({"username":"admin","password":")") + kAdminPw + "\"}",
-                 "", "203.0.113.9").status, 200);
+  // The viewer's success from the same source forgives the viewer, not the admin's count.
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", viewer_ok, "", "203.0.113.9").status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", R"({"username":"ADMIN","password":"nope-nope"})", "", "203.0.113.9").status, 401);
+  // Five attempts on "admin" (in any case): every source now waits, the right password included.
+  auto r = Call("POST", "/api/v1/auth/login", admin_ok, "", "198.51.100.20");
+  EXPECT_EQ(r.status, 429);
+  bool retry_after = false;
+  for (auto& [k, v] : r.headers) retry_after |= k == "Retry-After" && v == "1";
+  EXPECT_TRUE(retry_after);
+  // The viewer is not locked out by the attack on the admin.
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", viewer_ok, "", "198.51.100.20").status, 200);
+  // Backoff: after its wait, one more try; a miss doubles the wait.
+  now_ += 1;
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", R"({"username":"admin","password":"nope-nope"})", "", "198.51.100.21").status, 401);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", admin_ok, "", "198.51.100.21").status, 429);
+  now_ += 2;
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", admin_ok, "", "198.51.100.21").status, 200);
+  // Per source: ten attempts from one IPv6 /64 (any usernames, successes included), then it waits;
+  // another address in the same /64 shares the budget, another /64 does not.
+  for (int i = 0; i < 10; ++i) {
+    std::string body = R"({"username":"nobody)" + std::to_string(i) + R"(","password":"nope-nope"})";
+    EXPECT_EQ(Call("POST", "/api/v1/auth/login", body, "", "2001:db8:1:2::" + std::to_string(i + 1)).status, 401);
+  }
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", viewer_ok, "", "2001:db8:1:2:ffff::7").status, 429);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", viewer_ok, "", "2001:db8:1:3::1").status, 200);
+  EXPECT_GE(api_->login_refused(), 3u);
 }
 
 TEST_F(HttpApiTest, ExpiredAndTamperedTokensAreRefused) {
@@ -178,13 +201,31 @@ TEST_F(HttpApiTest, ExpiredAndTamperedTokensAreRefused) {
 
 TEST_F(HttpApiTest, ChangePassword) {
   std::string t = Login("viewer", kViewerPw);
+  std::string other = Login("viewer", kViewerPw);  // the same user in another browser
   EXPECT_EQ(Call("POST", "/api/v1/auth/change-password", R"({"old_password":"wrong-one!","new_password":"new-password-2"})", t).status, 401);
   EXPECT_EQ(Call("POST", "/api/v1/auth/change-password", std::string(R"({"old_password":")") + kViewerPw + R"(","new_password":"short"})", t).status, 400);
-  EXPECT_EQ(Call("POST", "/api/v1/auth/change-password", std::string(R"({"old_password":")") + kViewerPw + R"(","new_password":"new-password-2"})", t).status, 200);
+  auto r = Call("POST", "/api/v1/auth/change-password", std::string(R"({"old_password":")") + kViewerPw + R"(","new_password":"new-password-2"})", t);
+  ASSERT_EQ(r.status, 200) << r.body;
+  // Issue 14, finding 7: every token of the user ends, not only the one that asked; the answer has a new one.
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", "", t).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", "", other).status, 401);
+  std::string fresh(json::GetString(Parse(r.body), "access_token"));
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", "", fresh).status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/auth/login", std::string(R"({"username":"viewer","password":")") + kViewerPw + "\"}").status, 401);
   std::string t2 = Login("viewer", "new-password-2");
   // Put it back for the other tests.
   EXPECT_EQ(Call("POST", "/api/v1/auth/change-password", std::string(R"({"old_password":"new-password-2","new_password":")") + kViewerPw + "\"}", t2).status, 200);
+}
+
+// Issue 14, finding 9: password changes are rate limited per user (each costs two Argon2id hashes).
+TEST_F(HttpApiTest, PasswordChangeIsRateLimited) {
+  std::string t = Login("viewer", kViewerPw);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Call("POST", "/api/v1/auth/change-password", R"({"old_password":"wrong-one!","new_password":"new-password-2"})", t).status, 401);
+  }
+  auto r = Call("POST", "/api/v1/auth/change-password", std::string(R"({"old_password":")") + kViewerPw + R"(","new_password":"new-password-3"})", t);
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", "", t).status, 200);  // nothing changed
 }
 
 TEST_F(HttpApiTest, BadParametersAre400WithAMessage) {
@@ -328,13 +369,31 @@ TEST_F(HttpApiTest, WorkersRegistryAndStop) {
   EXPECT_EQ(published_[0], R"(system.profiler.control control {"action":"stop"})");
 }
 
-TEST_F(HttpApiTest, StreamAcceptsTokenInQuery) {
+// Issue 14, finding 7: the stream takes a single-use ticket; a token in the URL is refused.
+TEST_F(HttpApiTest, StreamTakesASingleUseTicketNotATokenInTheUrl) {
   std::string t = Login();
-  auto r = Call("GET", "/api/v1/stream?access_token=" + t);
-  EXPECT_TRUE(r.sse);
-  EXPECT_EQ(Call("GET", "/api/v1/stream?access_token=bad").status, 401);
-  // Query tokens are only for the stream (they end up in logs and histories otherwise).
+  EXPECT_EQ(Call("GET", "/api/v1/stream?access_token=" + t).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/stream").status, 401);
   EXPECT_EQ(Call("GET", "/api/v1/stats?access_token=" + t).status, 401);
+  auto tk = Call("POST", "/api/v1/stream/ticket", "", t);
+  ASSERT_EQ(tk.status, 200) << tk.body;
+  std::string ticket(json::GetString(Parse(tk.body), "ticket"));
+  auto r = Call("GET", "/api/v1/stream?ticket=" + ticket);
+  EXPECT_TRUE(r.sse);
+  EXPECT_GT(r.sse_lifetime_ms, 0u);
+  EXPECT_LE(r.sse_lifetime_ms, 3600u * 1000);  // ends with the token
+  EXPECT_TRUE(api_->StreamStillValid(r.sse_tag));
+  EXPECT_EQ(Call("GET", "/api/v1/stream?ticket=" + ticket).status, 401);  // used
+  std::string stale(json::GetString(Parse(Call("POST", "/api/v1/stream/ticket", "", t).body), "ticket"));
+  now_ += 31;
+  EXPECT_EQ(Call("GET", "/api/v1/stream?ticket=" + stale).status, 401);  // expired
+  // Logout: the open stream is told to close and no longer passes the sweep.
+  std::vector<std::string> revoked;
+  api_->OnRevoked([&](const std::string& uuid) { revoked.push_back(uuid); });
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", "", t).status, 200);
+  ASSERT_EQ(revoked.size(), 1u);
+  EXPECT_EQ(Api::StreamTagUser(r.sse_tag), revoked[0]);
+  EXPECT_FALSE(api_->StreamStillValid(r.sse_tag));
 }
 
 TEST_F(HttpApiTest, CorsIsClosedUnlessConfigured) {

@@ -80,17 +80,54 @@ TEST(HttpAuth, ConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals("", ""));
 }
 
-TEST(HttpAuth, LoginRateLimitPerSourceWithBoundedMap) {
-  LoginRateLimiter rl(/*max_sources=*/3, /*max_attempts=*/5, /*window_s=*/60);
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(rl.Allow("1.1.1.1", 100));
-  EXPECT_FALSE(rl.Allow("1.1.1.1", 101));
-  EXPECT_TRUE(rl.Allow("2.2.2.2", 101));  // other sources unaffected
-  EXPECT_TRUE(rl.Allow("1.1.1.1", 161));  // window passed
-  EXPECT_TRUE(rl.Allow("3.3.3.3", 102));
-  EXPECT_TRUE(rl.Allow("4.4.4.4", 103));  // evicts the least recently seen (2.2.2.2)
-  EXPECT_EQ(rl.size(), 3u);
-  EXPECT_EQ(rl.evicted(), 1u);
-  EXPECT_EQ(rl.refused(), 1u);
+// Issue 14, finding 6: a budget of free attempts, then a wait that doubles with each attempt; only the
+// key's own success forgives it; a full map evicts the key seen longest ago, never one under attack.
+TEST(HttpAuth, ThrottleBacksOffAndForgivesOnlyItsOwnKey) {
+  ThrottleOptions o;
+  o.max_keys = 3;
+  o.free_attempts = 3;
+  o.quiet_s = 60;
+  o.base_delay_s = 1;
+  o.max_delay_s = 8;
+  Throttle t(o);
+  int64_t now = 1000;
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(t.Wait("u:admin", now), 0);
+    t.Record("u:admin", now);
+  }
+  EXPECT_EQ(t.Wait("u:admin", now), 0);
+  t.Record("u:admin", now);  // the third: the budget is spent, 1 s to wait
+  EXPECT_EQ(t.Wait("u:admin", now), 1);
+  EXPECT_EQ(t.Wait("u:viewer", now), 0);  // other keys unaffected
+  t.Record("u:viewer", now);
+  t.Forgive("u:viewer");  // the viewer's success forgives the viewer only
+  EXPECT_EQ(t.Wait("u:admin", now), 1);
+  now += 1;
+  t.Record("u:admin", now);
+  EXPECT_EQ(t.Wait("u:admin", now), 2);
+  now += 2;
+  t.Record("u:admin", now);
+  EXPECT_EQ(t.Wait("u:admin", now), 4);
+  now += 4;
+  t.Record("u:admin", now);
+  EXPECT_EQ(t.Wait("u:admin", now), 8);
+  now += 8;
+  t.Record("u:admin", now);
+  EXPECT_EQ(t.Wait("u:admin", now), 8);  // capped at max_delay_s
+  // Waiting out the delay is not a fresh budget; quiet for quiet_s after it is.
+  now += 8 + 60;
+  t.Record("u:admin", now);
+  EXPECT_EQ(t.Wait("u:admin", now), 0);
+  // Bounded: the key seen longest ago goes, not the one being hammered.
+  t.Record("a", now + 1);
+  t.Record("b", now + 2);
+  t.Record("u:admin", now + 3);
+  t.Record("c", now + 4);
+  EXPECT_EQ(t.size(), 3u);
+  EXPECT_GE(t.evicted(), 1u);
+  EXPECT_EQ(t.Wait("u:admin", now + 3), 0);
+  t.Record("u:admin", now + 3);
+  EXPECT_EQ(t.Wait("u:admin", now + 3), 1);  // its count survived the evictions
 }
 
 }  // namespace

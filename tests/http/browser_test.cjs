@@ -15,6 +15,13 @@ const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
     page.setDefaultTimeout(15000);
     const errors = [];
     page.on('pageerror', e => errors.push(String(e)));
+    // Issue 14, findings 7-8: the page runs under CSP default-src 'self' without a violation, and no
+    // request carries a token in its URL (the stream uses a single-use ticket).
+    page.on('console', m => { if (/Content Security Policy/i.test(m.text())) errors.push('CSP: ' + m.text()); });
+    page.on('request', r => { if (r.url().includes('access_token')) errors.push('token in URL: ' + r.url()); });
+    const first = await page.request.get(process.env.URL + '/');
+    const csp = first.headers()['content-security-policy'] || '';
+    if (!csp.includes("default-src 'self'")) throw new Error('no CSP on the dashboard: "' + csp + '"');
     await page.goto(process.env.URL + '/');
     await page.fill('input[name=username]', 'admin');
     await page.fill('input[name=password]', process.env.ADMIN_PW);
@@ -43,7 +50,7 @@ const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
     execFileSync(process.env.BUS_PUB, [process.env.BUS_SOCK, 'attacker.observed',
       JSON.stringify({ ip: marker, note: 'published by the browser test' })]);
     await page.waitForFunction(m => document.getElementById('live-rows').textContent.includes(m), marker);
-    console.log('live events: row for ' + marker + ' appeared without reload');
+    console.log('live events: row for ' + marker + ' appeared without reload (stream opened with a ticket)');
     await page.screenshot({ path: process.env.SHOT, fullPage: true });
     console.log('SCREENSHOT: ' + process.env.SHOT);
 

@@ -19,7 +19,8 @@ using namespace decnet::http::testing;
 // Runs a Server on its own loop thread. Tasks posted with Post() run on the loop thread.
 class LoopServer {
  public:
-  LoopServer(ServerOptions opts, Server::Handler handler) {
+  template <typename H>
+  LoopServer(ServerOptions opts, H handler) {
     uv_loop_init(&loop_);
     opts.host = "127.0.0.1";
     opts.port = 0;
@@ -237,6 +238,135 @@ TEST(HttpServer, StaticFilesRefuseTraversal) {
   close(fd);
   unlink((root + "/index.html").c_str());
   rmdir(root.c_str());
+}
+
+// Issue 14, finding 8: the security headers ride on every response, the server's own error answers
+// (431 from the parser, 503 over the connection bound) included.
+TEST(HttpServer, SecurityHeadersOnEveryResponse) {
+  ServerOptions o;
+  o.max_connections = 1;
+  LoopServer s(o, [](Request& r) {
+    return r.path == "/missing" ? Response::Error(404, "no") : Response::Text(200, "ok");
+  });
+  auto check = [](const std::string& r, const char* what) {
+    EXPECT_NE(r.find("X-Content-Type-Options: nosniff\r\n"), std::string::npos) << what << r;
+    EXPECT_NE(r.find("X-Frame-Options: DENY\r\n"), std::string::npos) << what;
+    EXPECT_NE(r.find("Content-Security-Policy: default-src 'self'"), std::string::npos) << what;
+  };
+  int fd = Connect(s.port());
+  ASSERT_TRUE(SendAll(fd, "GET / HTTP/1.1\r\n\r\n"));
+  check(ReadUntil(fd, "ok"), "200");
+  ASSERT_TRUE(SendAll(fd, "GET /missing HTTP/1.1\r\n\r\n"));
+  check(ReadUntil(fd, "}"), "404");
+  int over = Connect(s.port());  // the second connection: over max_connections
+  check(ReadUntil(over), "503");
+  close(over);
+  ASSERT_TRUE(SendAll(fd, "GET / HTTP/1.1\r\nX: " + std::string(64 * 1024, 'a') + "\r\n\r\n"));
+  std::string r = ReadUntil(fd);
+  ASSERT_NE(r.find(" 431 "), std::string::npos);
+  check(r, "431");
+  close(fd);
+}
+
+// Issue 14, finding 9: one source holding idle connections (slowloris) cannot make the server refuse
+// another source. Today's server counts only the global bound, so 127.0.0.2 got 503.
+TEST(HttpServer, OneSourceCannotTakeEveryConnection) {
+  ServerOptions o;
+  o.max_connections = 16;
+  o.max_connections_per_source = 4;
+  LoopServer s(o, Echo);
+  std::vector<int> hog;
+  for (int i = 0; i < 24; ++i) {
+    int fd = Connect(s.port(), 5000, "127.0.0.1");
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(SendAll(fd, "GET /slow"));  // a request that never completes
+    hog.push_back(fd);
+  }
+  s.Sync([&] {});  // the accepts ran
+  int other = Connect(s.port(), 5000, "127.0.0.2");
+  ASSERT_GE(other, 0) << "127.0.0.2 not bindable";
+  ASSERT_TRUE(SendAll(other, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  std::string r = ReadUntil(other);
+  EXPECT_NE(r.find("HTTP/1.1 200"), std::string::npos) << r;
+  close(other);
+  s.Sync([&] {
+    EXPECT_GE(s.server().stats().connections_rejected_per_source, 20u);
+    EXPECT_EQ(s.server().stats().connections_rejected, 0u);
+  });
+  for (int fd : hog) close(fd);
+}
+
+// An AsyncHandler answers later; the connection's next pipelined request waits for it (answers stay
+// in order) while other connections are served meanwhile.
+TEST(HttpServer, DeferredResponsesKeepPipelineOrder) {
+  std::vector<Responder> parked;
+  LoopServer s(ServerOptions{}, [&](Request& r, Responder done) {
+    if (r.path == "/later") {
+      parked.push_back(done);
+      return;
+    }
+    done(Response::Text(200, "now " + r.path));
+  });
+  int fd = Connect(s.port());
+  ASSERT_TRUE(SendAll(fd, "GET /later HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n"));
+  size_t n = 0;
+  for (int i = 0; i < 5000 && n == 0; ++i) {  // until the server has read the first request
+    s.Sync([&] { n = parked.size(); });
+    if (n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(n, 1u);
+  int other = Connect(s.port());
+  ASSERT_TRUE(SendAll(other, "GET /other HTTP/1.1\r\nConnection: close\r\n\r\n"));
+  EXPECT_NE(ReadUntil(other).find("now /other"), std::string::npos);
+  close(other);
+  s.Sync([&] {
+    parked[0](Response::Text(200, "later done"));
+    parked[0](Response::Text(200, "twice"));  // a second answer is a no-op
+  });
+  std::string r = ReadUntil(fd, "now /after");
+  size_t a = r.find("later done"), b = r.find("now /after");
+  ASSERT_NE(a, std::string::npos) << r;
+  ASSERT_NE(b, std::string::npos) << r;
+  EXPECT_LT(a, b);
+  EXPECT_EQ(r.find("twice"), std::string::npos);
+  close(fd);
+  s.Sync([&] { EXPECT_EQ(s.server().stats().deferred, 1u); });
+}
+
+// Issue 14, finding 7: a stream ends at its lifetime (the token's expiry), and CloseSseStreams ends
+// the streams of one tag (a revoked user) and no other.
+TEST(HttpServer, SseStreamsEndAtLifetimeOrByTag) {
+  LoopServer s(ServerOptions{}, [](Request& r) {
+    Response sse;
+    sse.sse = true;
+    sse.body = ": hello\n\n";
+    sse.sse_tag = r.path.substr(1);
+    if (r.path == "/short") sse.sse_lifetime_ms = 200;
+    return sse;
+  });
+  int shortlived = Connect(s.port()), alice = Connect(s.port()), bob = Connect(s.port());
+  for (auto [fd, path] : {std::pair{shortlived, "/short"}, {alice, "/alice"}, {bob, "/bob"}}) {
+    ASSERT_TRUE(SendAll(fd, std::string("GET ") + path + " HTTP/1.1\r\n\r\n"));
+    ReadUntil(fd, ": hello\n\n");
+  }
+  bool eof = false;
+  ReadUntil(shortlived, {}, &eof);
+  EXPECT_TRUE(eof) << "a stream outlived its lifetime";
+  size_t closed = 0;
+  s.Sync([&] { closed = s.server().CloseSseStreams([](const std::string& tag) { return tag == "alice"; }); });
+  EXPECT_EQ(closed, 1u);
+  ReadUntil(alice, {}, &eof);
+  EXPECT_TRUE(eof);
+  s.Sync([&] { s.server().SseBroadcast("", "still-here"); });
+  EXPECT_NE(ReadUntil(bob, "still-here").find("still-here"), std::string::npos);
+  s.Sync([&] {
+    EXPECT_EQ(s.server().stats().sse_expired, 1u);
+    EXPECT_EQ(s.server().stats().sse_revoked, 1u);
+    EXPECT_EQ(s.server().stats().open_sse_streams, 1u);
+  });
+  close(shortlived);
+  close(alice);
+  close(bob);
 }
 
 }  // namespace

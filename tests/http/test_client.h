@@ -11,8 +11,19 @@
 
 namespace decnet::http::testing {
 
-inline int Connect(int port, int recv_timeout_ms = 5000) {
+// Connects to 127.0.0.1:port; from `source` (another loopback address, e.g. "127.0.0.2") when set, so
+// a test can be two clients.
+inline int Connect(int port, int recv_timeout_ms = 5000, const char* source = nullptr) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (source != nullptr) {
+    sockaddr_in s{};
+    s.sin_family = AF_INET;
+    inet_pton(AF_INET, source, &s.sin_addr);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&s), sizeof s) != 0) {
+      close(fd);
+      return -1;
+    }
+  }
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));

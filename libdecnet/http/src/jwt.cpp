@@ -73,7 +73,8 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 std::string SignJwt(const JwtClaims& c, std::string_view secret) {
   json::JsonWriter w;
   w.Str("sub", c.sub).Str("username", c.username).Str("role", c.role).Str("jti", c.jti);
-  w.Int("iat", c.iat).Int("exp", c.exp).Bool("must_change_password", c.must_change_password);
+  w.Int("ver", c.ver).Int("iat", c.iat).Int("exp", c.exp);
+  w.Bool("must_change_password", c.must_change_password);
   std::string signing_input = B64UrlEncode(kHeader) + "." + B64UrlEncode(w.Finish());
   return signing_input + "." + B64UrlEncode(HmacSha256(secret, signing_input));
 }
@@ -104,6 +105,7 @@ Result<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, int
   c.username = std::string(json::GetString(doc, "username"));
   c.role = std::string(json::GetString(doc, "role"));
   c.jti = std::string(json::GetString(doc, "jti"));
+  c.ver = json::GetInt(doc, "ver");
   c.iat = json::GetInt(doc, "iat");
   c.exp = json::GetInt(doc, "exp");
   c.must_change_password = doc.HasMember("must_change_password") && doc["must_change_password"].IsBool() &&

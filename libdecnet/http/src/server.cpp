@@ -1,10 +1,12 @@
 #include "decnet/http/server.h"
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "decnet/core/log.h"
+#include "decnet/http/source.h"
 
 namespace decnet::http {
 
@@ -18,12 +20,20 @@ struct Server::Conn {
   Conn* prev = nullptr;
   Conn* next = nullptr;
   std::string peer_ip;
+  std::string source_key;  // counted in per_source_ while non-empty
+  uint64_t id = 0;
   int open_handles = 0;
   bool closing = false;    // uv_close called
   bool draining = false;   // response sent with Connection: close; discard input until EOF
   bool close_after_write = false;
   bool request_timer_armed = false;
   bool sse = false;
+  bool awaiting = false;    // the handler has not answered yet; reading is stopped
+  bool in_handler = false;  // inside handler_(): an answer now is synchronous
+  bool req_keep_alive = true;
+  bool req_head = false;
+  std::string pending_input;  // pipelined bytes that arrived behind a deferred request (<= one read)
+  std::string sse_tag;
   size_t writes_in_flight = 0;
 
   explicit Conn(ParserLimits limits) : parser(limits) {}
@@ -56,7 +66,19 @@ std::string PeerIp(uv_tcp_t* tcp) {
   return buf;
 }
 
-std::string SerializeHead(const Response& r, bool keep_alive, size_t body_len, bool include_length) {
+bool SameHeaderName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+std::string SerializeHead(const Response& r, const HeaderList& defaults, bool keep_alive, size_t body_len,
+                          bool include_length) {
   std::string head;
   head.reserve(256);
   char line[96];
@@ -75,6 +97,15 @@ std::string SerializeHead(const Response& r, bool keep_alive, size_t body_len, b
     head += v;
     head += "\r\n";
   }
+  for (const auto& [k, v] : defaults) {
+    bool overridden = false;
+    for (const auto& h : r.headers) overridden = overridden || SameHeaderName(h.first, k);
+    if (overridden) continue;
+    head += k;
+    head += ": ";
+    head += v;
+    head += "\r\n";
+  }
   if (!keep_alive) head += "Connection: close\r\n";
   head += "\r\n";
   return head;
@@ -82,7 +113,16 @@ std::string SerializeHead(const Response& r, bool keep_alive, size_t body_len, b
 
 }  // namespace
 
+void Responder::operator()(Response resp) const {
+  if (server_ != nullptr) server_->Complete(conn_id_, std::move(resp));
+}
+
 Server::Server(uv_loop_t* loop, ServerOptions opts, Handler handler)
+    : loop_(loop), opts_(std::move(opts)) {
+  handler_ = [h = std::move(handler)](Request& r, Responder done) { done(h(r)); };
+}
+
+Server::Server(uv_loop_t* loop, ServerOptions opts, AsyncHandler handler)
     : loop_(loop), opts_(std::move(opts)), handler_(std::move(handler)) {}
 
 Server::~Server() {
@@ -136,6 +176,7 @@ void Server::OnConnection(uv_stream_t* srv, int status) {
 void Server::Accept() {
   auto* c = new Conn(opts_.limits);
   c->server = this;
+  c->id = next_conn_id_++;
   uv_tcp_init(loop_, &c->tcp);
   uv_timer_init(loop_, &c->timer);
   c->tcp.data = c;
@@ -151,24 +192,49 @@ void Server::Accept() {
   }
   uv_tcp_nodelay(&c->tcp, 1);
   c->peer_ip = PeerIp(&c->tcp);
+  // Per source first: one client over its share is refused at once, without an answer or a linger,
+  // so its connections never count against everyone's max_connections for long.
+  const std::string key = SourceKey(c->peer_ip);
+  auto src = per_source_.find(key);
+  if (src != per_source_.end() && src->second >= opts_.max_connections_per_source) {
+    stats_.connections_rejected_per_source++;
+    CloseConn(c);
+    return;
+  }
+  if (opts_.max_connections_per_source == 0) {
+    stats_.connections_rejected_per_source++;
+    CloseConn(c);
+    return;
+  }
+  c->source_key = key;
+  per_source_[key]++;
   if (stats_.open_connections > opts_.max_connections) {
     stats_.connections_rejected++;
     SendError(c, 503, "too many connections");
     return;
   }
   stats_.connections_accepted++;
+  StartReading(c);
+  ArmTimer(c, opts_.idle_timeout_ms);
+}
+
+void Server::StartReading(Conn* c) {
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), AllocCb,
                 [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
                   auto* conn = static_cast<Conn*>(s->data);
                   conn->server->OnRead(conn, nread, buf);
                 });
-  ArmTimer(c, opts_.idle_timeout_ms);
 }
 
 void Server::ArmTimer(Conn* c, uint64_t ms) {
   uv_timer_start(&c->timer, [](uv_timer_t* t) {
     auto* conn = static_cast<Conn*>(t->data);
     Server* self = conn->server;
+    if (conn->sse) {  // the stream's lifetime (its token's expiry) ran out
+      self->stats_.sse_expired++;
+      self->CloseConn(conn);
+      return;
+    }
     self->stats_.timeouts++;
     if (conn->draining || !conn->parser.started()) {
       self->CloseConn(conn);
@@ -184,8 +250,10 @@ void Server::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   if (c->closing || c->draining || c->sse) return;  // input after the end is discarded
-  const char* p = buf->base;
-  size_t left = static_cast<size_t>(nread);
+  Consume(c, buf->base, static_cast<size_t>(nread));
+}
+
+void Server::Consume(Conn* c, const char* p, size_t left) {
   while (left > 0 && !c->closing && !c->draining && !c->sse) {
     size_t n = c->parser.Feed(p, left);
     p += n;
@@ -202,6 +270,14 @@ void Server::OnRead(Conn* c, ssize_t nread, const uv_buf_t* buf) {
         Process(c);
         c->parser.Reset();
         c->request_timer_armed = false;
+        if (c->awaiting) {
+          // Answered later (Complete): read nothing more until then, keep what already came, and
+          // let the request timeout cut a connection whose answer never comes.
+          c->pending_input.assign(p, left);
+          uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp));
+          ArmTimer(c, opts_.request_timeout_ms);
+          return;
+        }
         if (!c->closing && !c->draining && !c->sse) ArmTimer(c, opts_.idle_timeout_ms);
         break;
     }
@@ -217,8 +293,39 @@ void Server::Process(Conn* c) {
   Request& req = c->parser.request();
   req.peer_ip = c->peer_ip;
   stats_.requests++;
-  Response resp = handler_(req);
-  bool keep_alive = req.keep_alive && !closing_;
+  c->req_keep_alive = req.keep_alive;
+  c->req_head = req.method == "HEAD";
+  c->awaiting = true;
+  c->in_handler = true;
+  awaiting_[c->id] = c;
+  handler_(req, Responder(this, c->id));
+  c->in_handler = false;
+  if (c->awaiting) stats_.deferred++;
+}
+
+void Server::Complete(uint64_t conn_id, Response resp) {
+  auto it = awaiting_.find(conn_id);
+  if (it == awaiting_.end()) {
+    if (!closing_) stats_.deferred_orphaned++;
+    return;
+  }
+  Conn* c = it->second;
+  awaiting_.erase(it);
+  c->awaiting = false;
+  Send(c, resp);
+  if (c->in_handler) return;  // synchronous: Consume() goes on with the next pipelined request
+  if (c->closing || c->draining || c->sse) return;
+  ArmTimer(c, opts_.idle_timeout_ms);
+  StartReading(c);
+  if (!c->pending_input.empty()) {
+    std::string in = std::move(c->pending_input);
+    c->pending_input.clear();
+    Consume(c, in.data(), in.size());
+  }
+}
+
+void Server::Send(Conn* c, Response& resp) {
+  bool keep_alive = c->req_keep_alive && !closing_;
   if (resp.sse) {
     if (stats_.open_sse_streams >= opts_.max_sse_streams) {
       stats_.sse_rejected++;
@@ -226,18 +333,22 @@ void Server::Process(Conn* c) {
       return;
     }
     c->sse = true;
+    c->sse_tag = std::move(resp.sse_tag);
     stats_.open_sse_streams++;
     uv_timer_stop(&c->timer);
+    if (resp.sse_lifetime_ms > 0) ArmTimer(c, resp.sse_lifetime_ms);
     resp.content_type = "text/event-stream";
-    resp.headers.emplace_back("Cache-Control", "no-cache");
+    bool has_cache_control = false;
+    for (const auto& h : resp.headers) has_cache_control |= SameHeaderName(h.first, "Cache-Control");
+    if (!has_cache_control) resp.headers.emplace_back("Cache-Control", "no-cache");
     resp.headers.emplace_back("X-Accel-Buffering", "no");
-    std::string out = SerializeHead(resp, true, 0, false);
+    std::string out = SerializeHead(resp, opts_.default_headers, true, 0, false);
     out += resp.body;
     Write(c, std::move(out));
     return;
   }
-  bool head_only = req.method == "HEAD";
-  std::string out = SerializeHead(resp, keep_alive, resp.body.size(), true);
+  bool head_only = c->req_head;
+  std::string out = SerializeHead(resp, opts_.default_headers, keep_alive, resp.body.size(), true);
   if (!head_only) out += resp.body;
   if (!keep_alive) c->close_after_write = true;
   Write(c, std::move(out));
@@ -248,7 +359,7 @@ void Server::SendError(Conn* c, int status, std::string_view message) {
   Response r = Response::Error(status, message);
   c->close_after_write = true;
   c->draining = true;
-  Write(c, SerializeHead(r, false, r.body.size(), true) + r.body);
+  Write(c, SerializeHead(r, opts_.default_headers, false, r.body.size(), true) + r.body);
   ArmTimer(c, 2000);  // a client that never reads nor closes is cut after 2 s
 }
 
@@ -322,10 +433,26 @@ void Server::SseBroadcast(std::string_view event, std::string_view data) {
   }
 }
 
+size_t Server::CloseSseStreams(const std::function<bool(const std::string& tag)>& close) {
+  size_t n = 0;
+  for (Conn* c = conns_; c != nullptr; c = c->next) {  // CloseConn unlinks later, in the close callback
+    if (c->sse && !c->closing && close(c->sse_tag)) {
+      stats_.sse_revoked++;
+      CloseConn(c);
+      ++n;
+    }
+  }
+  return n;
+}
+
 void Server::CloseConn(Conn* c) {
   if (c->closing) return;
   c->closing = true;
   if (c->sse) stats_.open_sse_streams--;
+  if (c->awaiting) {
+    awaiting_.erase(c->id);  // its Responder becomes a no-op
+    c->awaiting = false;
+  }
   auto on_close = [](uv_handle_t* h) {
     auto* conn = static_cast<Conn*>(h->data);
     if (--conn->open_handles > 0) return;
@@ -334,6 +461,10 @@ void Server::CloseConn(Conn* c) {
     if (conn->next != nullptr) conn->next->prev = conn->prev;
     if (self->conns_ == conn) self->conns_ = conn->next;
     self->stats_.open_connections--;
+    if (!conn->source_key.empty()) {
+      auto it = self->per_source_.find(conn->source_key);
+      if (it != self->per_source_.end() && --it->second == 0) self->per_source_.erase(it);
+    }
     delete conn;
     self->MaybeFinishClose();
   };

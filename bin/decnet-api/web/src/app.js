@@ -4,6 +4,9 @@
 
 const API = '/api/v1';
 const hasCharts = typeof window.uPlot === 'function';
+// The page runs under Content-Security-Policy: default-src 'self' (no inline handlers or scripts), so
+// the missing-chart-library case is handled here rather than by an onerror attribute.
+if (!hasCharts) document.getElementById('uplot-css')?.remove();
 const state = { token: sessionStorage.getItem('decnet_token'), events: [], stream: null, timers: [] };
 const $main = document.getElementById('main');
 
@@ -157,13 +160,33 @@ function eventRow(e) {
   return h('tr', { class: 'new' }, eventCols.map(c => h('td', {}, c.render ? c.render(e) : String(e[c.key] ?? ''))));
 }
 
-function startStream() {
+// The stream authenticates with a single-use ticket bought with the bearer token (a token in the URL
+// would land in logs and history). EventSource's own reconnect would replay a used ticket, so on any
+// error the stream is closed and started again with a fresh ticket; the server also ends a stream
+// when its token expires or is revoked, and then the ticket request fails and logs out.
+async function startStream() {
   if (state.stream || !state.token) return;
-  const es = new EventSource(API + '/stream?access_token=' + encodeURIComponent(state.token));
-  state.stream = es;
+  state.stream = 'starting';
   const status = document.getElementById('live-status');
+  let ticket;
+  try {
+    ticket = (await api('/stream/ticket', { method: 'POST' })).ticket;
+  } catch (e) {
+    if (state.stream === 'starting') state.stream = null;
+    if (state.token) state.reconnect = setTimeout(startStream, 5000);
+    return;
+  }
+  if (state.stream !== 'starting' || !state.token) return;
+  const es = new EventSource(API + '/stream?ticket=' + encodeURIComponent(ticket));
+  state.stream = es;
   es.onopen = () => { status.textContent = '● live'; };
-  es.onerror = () => { status.textContent = '○ reconnecting'; };
+  es.onerror = () => {
+    status.textContent = '○ reconnecting';
+    es.close();
+    if (state.stream === es) state.stream = null;
+    clearTimeout(state.reconnect);
+    if (state.token) state.reconnect = setTimeout(startStream, 3000);
+  };
   const onEvent = msg => {
     let e;
     try { e = JSON.parse(msg.data); } catch { return; }
@@ -258,7 +281,9 @@ function logout() {
   if (state.token) fetch(API + '/auth/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + state.token } }).catch(() => {});
   state.token = null;
   sessionStorage.removeItem('decnet_token');
-  if (state.stream) { state.stream.close(); state.stream = null; }
+  clearTimeout(state.reconnect);
+  if (state.stream && state.stream.close) state.stream.close();
+  state.stream = null;
   pageLogin();
 }
 

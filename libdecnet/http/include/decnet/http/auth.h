@@ -1,9 +1,8 @@
-// Authentication primitives for the API: password hashes, JWT HS256 tokens, a login rate limiter.
+// Authentication primitives for the API: password hashes, JWT HS256 tokens, a login throttle.
 // Link decnet::http_auth (libsodium only) to use them.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,7 +27,8 @@ struct JwtClaims {
   std::string sub;       // user uuid
   std::string username;
   std::string role;
-  std::string jti;       // token id (random hex), used by logout
+  std::string jti;       // token id (random hex)
+  int64_t ver = 0;       // the user's token_version when minted; 0: absent (pre-version tokens)
   int64_t iat = 0;       // epoch seconds
   int64_t exp = 0;       // epoch seconds
   bool must_change_password = false;
@@ -43,30 +43,46 @@ std::string RandomHex(size_t bytes);
 // Constant-time equality of two byte strings (length leaks, contents do not).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-// ---- login rate limit: at most max_attempts failed-or-not attempts per source in window_s seconds.
-// The map holds at most max_sources entries; when full, the entry seen longest ago is evicted (counted).
-class LoginRateLimiter {
+// ---- login throttle: failed-attempt budget with exponential backoff, one entry per key. The API
+// keeps one Throttle for usernames and one for sources (an IPv4 address, an IPv6 /64; SourceKey()),
+// and a success forgives only the username that succeeded, never the source and never another
+// user: one known viewer password must not reopen guessing of the admin's.
+//
+// An attempt is counted when it is admitted (before the password is checked), so parallel attempts
+// cannot outrun the count. After `free_attempts` attempts the key must wait base_delay_s, doubling
+// with every further attempt up to max_delay_s. A key quiet for quiet_s past its wait is forgotten.
+// At most max_keys entries: when full, the one seen longest ago is evicted (counted); a key under
+// attack is refreshed by every attempt, so it is never the one evicted.
+struct ThrottleOptions {
+  size_t max_keys = 4096;
+  int free_attempts = 10;
+  int64_t quiet_s = 60;
+  int64_t base_delay_s = 1;
+  int64_t max_delay_s = 900;
+};
+
+class Throttle {
  public:
-  LoginRateLimiter(size_t max_sources, int max_attempts, int64_t window_s)
-      : max_sources_(max_sources), max_attempts_(max_attempts), window_s_(window_s) {}
-  // Records an attempt from `source` at `now` (epoch s); false when the source is over its limit.
-  bool Allow(const std::string& source, int64_t now);
-  // Forget a source (after a successful login).
-  void Reset(const std::string& source) { entries_.erase(source); }
+  explicit Throttle(ThrottleOptions opts) : opts_(opts) {}
+  // Seconds `key` must still wait at `now` (epoch s); 0: it may try now. Counts nothing.
+  int64_t Wait(const std::string& key, int64_t now) const;
+  // Counts one attempt by `key` at `now` (call after Wait() said 0 for every key involved).
+  void Record(const std::string& key, int64_t now);
+  // Forgets `key` (its own success).
+  void Forgive(const std::string& key) { entries_.erase(key); }
+  void CountRefusal() { refused_++; }
   size_t size() const { return entries_.size(); }
   uint64_t evicted() const { return evicted_; }
   uint64_t refused() const { return refused_; }
 
  private:
   struct Entry {
-    int64_t window_start = 0;
     int attempts = 0;
-    int64_t last_seen = 0;
+    int64_t last = 0;
+    int64_t next_allowed = 0;
   };
   void EvictOne();
-  size_t max_sources_;
-  int max_attempts_;
-  int64_t window_s_;
+  ThrottleOptions opts_;
   std::unordered_map<std::string, Entry> entries_;
   uint64_t evicted_ = 0;
   uint64_t refused_ = 0;

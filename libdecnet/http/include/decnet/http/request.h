@@ -34,6 +34,8 @@ struct Response {
   // When true the server answers with text/event-stream headers and keeps the connection as a
   // Server-Sent Events stream (see Server::SseBroadcast); body is sent as the first chunk.
   bool sse = false;
+  std::string sse_tag;           // for Server::CloseSseStreams (the API: the user's uuid)
+  uint64_t sse_lifetime_ms = 0;  // the stream is closed this long after it opened; 0: never
 
   static Response Json(int status, std::string body);
   // {"error": message} with the given status.

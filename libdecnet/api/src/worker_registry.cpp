@@ -1,4 +1,4 @@
-#include "worker_registry.h"
+#include "decnet/api/worker_registry.h"
 
 #include "decnet/core/json.h"
 

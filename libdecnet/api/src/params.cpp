@@ -1,4 +1,4 @@
-#include "params.h"
+#include "decnet/api/params.h"
 
 #include <arpa/inet.h>
 

@@ -1,11 +1,12 @@
-#include "api.h"
+#include "decnet/api/api.h"
 
 #include <cmath>
 #include <cstdio>
 
+#include "decnet/api/params.h"
 #include "decnet/core/json.h"
 #include "decnet/core/log.h"
-#include "params.h"
+#include "decnet/http/source.h"
 
 namespace decnet::api {
 namespace {
@@ -16,10 +17,39 @@ using http::Response;
 constexpr const char* kPrefix = "/api/v1";
 
 Response BadRequest(const Error& e) { return Response::Error(400, e.message); }
+// The client learns the class of failure, never the SQL or the driver's words (they go to our log).
 Response DbError(const Error& e) {
   DLOG_WARN("db: %s", e.message.c_str());
-  return Response::Error(e.code == Errc::kUnavailable || e.code == Errc::kBusy ? 503 : 500,
-                         "database error: " + e.message);
+  if (e.code == Errc::kLimit) {
+    Response r = Response::Error(503, "the query took too long; narrow the filters");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  if (e.code == Errc::kUnavailable || e.code == Errc::kBusy) {
+    Response r = Response::Error(503, "database unavailable; try again");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  return Response::Error(500, "internal error");
+}
+
+Response TooMany(int64_t wait_s, std::string_view what) {
+  Response r = Response::Error(429, what);
+  r.headers.emplace_back("Retry-After", std::to_string(wait_s < 1 ? 1 : wait_s));
+  return r;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool ParseSmallJson(const std::string& body, rapidjson::Document& doc) {
+  json::ParseLimits lim;
+  lim.max_bytes = 4096;
+  lim.max_depth = 2;
+  return json::ParseObject(body, doc, lim).has_value();
 }
 
 // A JSON column written by our own workers; "null" if empty so the document stays valid.
@@ -120,12 +150,15 @@ bool ValidWorkerName(std::string_view n) {
 
 }  // namespace
 
-Api::Api(storage::Repository& repo, ApiOptions opts, Publish publish, Clock clock)
+Api::Api(storage::Repository& repo, ApiOptions opts, Publish publish, Clock clock, Offload offload)
     : repo_(repo),
       opts_(std::move(opts)),
       publish_(std::move(publish)),
       clock_(std::move(clock)),
-      limiter_(opts_.login_max_sources, opts_.login_max_attempts, opts_.login_window_s),
+      offload_(std::move(offload)),
+      user_throttle_(opts_.login_user_throttle),
+      source_throttle_(opts_.login_source_throttle),
+      password_throttle_(opts_.password_throttle),
       workers_(opts_.known_workers) {
   if (!opts_.web_root.empty()) {
     web_ = std::make_unique<http::StaticFiles>(opts_.web_root);
@@ -158,10 +191,12 @@ void Api::BuildRoutes() {
       {"GET", "/healthz", false, "Liveness probe", {}, &Api::Health},
       {"GET", p + "/healthz", false, "Liveness probe", {}, &Api::Health},
       {"GET", p + "/openapi.json", false, "This document", {}, &Api::OpenApi},
-      {"POST", p + "/auth/login", false, "Log in with {username, password}; returns a bearer token", {}, &Api::Login},
-      {"POST", p + "/auth/logout", true, "Revoke the current token", {}, &Api::Logout},
-      {"POST", p + "/auth/change-password", true, "Change password with {old_password, new_password}", {},
-       &Api::ChangePassword},
+      {"POST", p + "/auth/login", false, "Log in with {username, password}; returns a bearer token", {}, nullptr,
+       false, &Api::Login},
+      {"POST", p + "/auth/logout", true, "Revoke every token of the current user", {}, &Api::Logout},
+      {"POST", p + "/auth/change-password", true,
+       "Change password with {old_password, new_password}; revokes every token of the user and returns a new one",
+       {}, nullptr, false, &Api::ChangePassword},
       {"GET", p + "/auth/me", true, "The current user", {}, &Api::Me},
       {"GET", p + "/stats", true, "Counts of attackers, events, credentials, deckies", {}, &Api::GetStats},
       {"GET", p + "/logs", true, "Logs, newest first, keyset paging", logs_q, &Api::ListLogs},
@@ -188,43 +223,76 @@ void Api::BuildRoutes() {
        &Api::ListWorkers},
       {"POST", p + "/workers/{name}/stop", true, "Ask a worker to stop (system.<name>.control)", {},
        &Api::StopWorker, true},
+      {"POST", p + "/stream/ticket", true, "A single-use ticket for /stream (valid a few seconds)", {},
+       &Api::StreamTicket},
       {"GET", p + "/stream", true, "Server-Sent Events: attacker.*, system.log, credential.*, decky.*",
-       {{"access_token", "bearer token (EventSource cannot send headers)"}}, &Api::Stream},
+       {{"ticket", "single-use ticket from POST /stream/ticket (EventSource cannot send headers)"}},
+       &Api::Stream, false, nullptr, true},
   };
 }
 
 // ---- dispatch ---------------------------------------------------------------------------------------
 
-Result<Api::Session> Api::Authenticate(const Request& req, bool allow_query_token) {
-  std::string token;
+Result<Api::Session> Api::Authenticate(const Request& req) {
   std::string_view authz = req.Header("authorization");
-  if (authz.size() > 7 && (authz.substr(0, 7) == "Bearer " || authz.substr(0, 7) == "bearer ")) {
-    token = std::string(authz.substr(7));
-  } else if (allow_query_token) {
-    token = req.Query("access_token").value_or("");
+  if (authz.size() <= 7 || (authz.substr(0, 7) != "Bearer " && authz.substr(0, 7) != "bearer ")) {
+    return MakeError(Errc::kInvalidArgument, "authentication required");
   }
-  if (token.empty()) return MakeError(Errc::kInvalidArgument, "authentication required");
-  auto claims = http::VerifyJwt(token, opts_.jwt_secret, static_cast<int64_t>(clock_()));
+  auto claims = http::VerifyJwt(authz.substr(7), opts_.jwt_secret, static_cast<int64_t>(clock_()));
   if (!claims) return claims.error();
-  if (revoked_.count(claims->jti)) return MakeError(Errc::kInvalidArgument, "token revoked");
-  return Session{*claims};
+  // The DB is the truth about the user: a deleted user, or a version bumped by logout, a password or a
+  // role change, ends the token whatever its expiry says.
+  auto user = repo_.GetUserByUuid(claims->sub);
+  if (!user) return MakeError(Errc::kUnavailable, user.error().message);
+  if (!user->has_value() || (*user)->token_version != claims->ver) {
+    return MakeError(Errc::kInvalidArgument, "token revoked");
+  }
+  Session s{*claims};
+  s.claims.username = (*user)->username;
+  s.claims.role = (*user)->role;
+  s.claims.must_change_password = (*user)->must_change_password;
+  return s;
 }
 
-void Api::AddCors(const Request& req, Response& resp) const {
-  std::string_view origin = req.Header("origin");
-  if (origin.empty()) return;
-  for (const auto& o : opts_.cors_origins) {
-    if (o == origin) {
-      resp.headers.emplace_back("Access-Control-Allow-Origin", o);
-      resp.headers.emplace_back("Vary", "Origin");
-      return;
+bool Api::HostAllowed(const Request& req) const {
+  if (opts_.allowed_hosts.empty()) return true;
+  std::string host = Lower(req.Header("host"));
+  for (const auto& h : opts_.allowed_hosts) {
+    if (h == host) return true;
+  }
+  return false;
+}
+
+http::Response Api::HandleNow(Request& req) {
+  Response out = Response::Error(500, "no answer");
+  Handle(req, [&out](Response r) { out = std::move(r); });
+  return out;
+}
+
+void Api::Handle(Request& req, Respond respond) {
+  requests_++;
+  // What every answer gets, now or later: CORS for allowed origins, and no caching of API data (tokens,
+  // attackers' credentials) by the browser or a proxy.
+  std::string allowed_origin;
+  if (std::string_view origin = req.Header("origin"); !origin.empty()) {
+    for (const auto& o : opts_.cors_origins) {
+      if (o == origin) allowed_origin = o;
     }
   }
-}
-
-Response Api::Handle(Request& req) {
-  requests_++;
-  Response resp;
+  const bool api_path = req.path.rfind(std::string(kPrefix) + "/", 0) == 0 || req.path == kPrefix;
+  Respond finish = [respond = std::move(respond), allowed_origin, api_path](Response r) {
+    if (!allowed_origin.empty()) {
+      r.headers.emplace_back("Access-Control-Allow-Origin", allowed_origin);
+      r.headers.emplace_back("Vary", "Origin");
+    }
+    if (api_path && !r.sse) r.headers.emplace_back("Cache-Control", "no-store");
+    respond(std::move(r));
+  };
+  if (!HostAllowed(req)) {
+    // DNS rebinding: a hostile page whose name resolves to 127.0.0.1 reaches us with its own Host.
+    host_refused_++;
+    return finish(Response::Error(421, "unknown Host; set allowed_hosts to the names this API is reached by"));
+  }
   bool matched_path = false;
   const Route* route = nullptr;
   Params params;
@@ -239,119 +307,179 @@ Response Api::Handle(Request& req) {
     }
   }
   if (route == nullptr) {
+    Response resp;
     if (matched_path && req.method == "OPTIONS" && !opts_.cors_origins.empty()) {
       resp = Response::Text(204, "");
       resp.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
       resp.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
     } else if (matched_path) {
       resp = Response::Error(405, "method not allowed");
-    } else if (req.path.rfind(std::string(kPrefix) + "/", 0) == 0 || req.path == kPrefix) {
+    } else if (api_path) {
       resp = Response::Error(404, "no such route");
     } else if (web_ && (req.method == "GET" || req.method == "HEAD")) {
-      resp = web_->Serve(req.path);
-      resp.headers.emplace_back("X-Frame-Options", "DENY");  // no clickjacking of the stop buttons
-      resp.headers.emplace_back("Referrer-Policy", "no-referrer");
+      resp = web_->Serve(req.path);  // the server adds the security headers to every response
     } else {
       resp = Response::Error(404, "not found");
     }
-    AddCors(req, resp);
-    return resp;
+    return finish(std::move(resp));
   }
   Session session;
-  if (route->auth) {
-    auto s = Authenticate(req, route->handler == &Api::Stream);
+  if (route->auth && !route->ticket_auth) {
+    auto s = Authenticate(req);
     if (!s) {
-      resp = Response::Error(401, s.error().message);
+      if (s.error().code == Errc::kUnavailable) return finish(DbError(s.error()));
+      Response resp = Response::Error(401, s.error().message);
       resp.headers.emplace_back("WWW-Authenticate", "Bearer");
-      AddCors(req, resp);
-      return resp;
+      return finish(std::move(resp));
     }
     session = std::move(*s);
-    bool password_route = route->handler == &Api::ChangePassword || route->handler == &Api::Logout ||
+    bool password_route = route->async_handler == &Api::ChangePassword || route->handler == &Api::Logout ||
                           route->handler == &Api::Me;
     if (session.claims.must_change_password && !password_route) {
-      resp = Response::Error(403, "password change required");
-    } else if (route->admin && session.claims.role != "admin") {
-      resp = Response::Error(403, "admin role required");
+      return finish(Response::Error(403, "password change required"));
+    }
+    if (route->admin && session.claims.role != "admin") {
+      return finish(Response::Error(403, "admin role required"));
     }
   }
-  if (resp.status == 200) resp = (this->*(route->handler))(req, params, session);
-  AddCors(req, resp);
-  return resp;
+  if (route->async_handler != nullptr) return (this->*(route->async_handler))(req, params, session, std::move(finish));
+  finish((this->*(route->handler))(req, params, session));
 }
 
-// ---- auth routes ------------------------------------------------------------------------------------
+void Api::Offloaded(std::function<void()> work, std::function<void()> done, const Respond& respond) {
+  if (!offload_) {
+    work();
+    done();
+    return;
+  }
+  if (!offload_(std::move(work), std::move(done))) {
+    // Every hashing slot is taken: say so now rather than queue without bound or block the loop.
+    busy_refused_++;
+    Response r = Response::Error(503, "busy; try again");
+    r.headers.emplace_back("Retry-After", "1");
+    respond(std::move(r));
+  }
+}
 
-Response Api::Login(Request& req, const Params&, const Session&) {
-  int64_t now = static_cast<int64_t>(clock_());
-  if (!limiter_.Allow(req.peer_ip, now)) {
-    Response r = Response::Error(429, "too many login attempts; try again later");
-    r.headers.emplace_back("Retry-After", std::to_string(opts_.login_window_s));
-    return r;
-  }
-  rapidjson::Document doc;
-  json::ParseLimits lim;
-  lim.max_bytes = 4096;
-  lim.max_depth = 2;
-  if (!json::ParseObject(req.body, doc, lim)) return Response::Error(400, "body must be a JSON object");
-  std::string username(json::GetString(doc, "username"));
-  std::string password(json::GetString(doc, "password"));
-  if (username.empty() || password.empty() || username.size() > 64 || password.size() > 256) {
-    return Response::Error(400, "username and password are required");
-  }
-  auto user = repo_.GetUserByName(username);
-  if (!user) return DbError(user.error());
-  // Verify against a dummy hash when the user does not exist so both paths cost the same.
-  bool ok = http::VerifyPassword(password, user->has_value() ? (*user)->password_hash : dummy_hash_) &&
-            user->has_value();
-  if (!ok) return Response::Error(401, "invalid username or password");
-  limiter_.Reset(req.peer_ip);
-  const storage::UserRow& u = **user;
+std::string Api::MintToken(const storage::UserRow& u, int64_t now) const {
   http::JwtClaims c;
   c.sub = u.uuid;
   c.username = u.username;
   c.role = u.role;
   c.jti = http::RandomHex(12);
+  c.ver = u.token_version;
   c.iat = now;
   c.exp = now + opts_.token_ttl_s;
   c.must_change_password = u.must_change_password;
-  json::JsonWriter w;
-  w.Str("access_token", http::SignJwt(c, opts_.jwt_secret)).Str("token_type", "bearer");
-  w.Int("expires_in", opts_.token_ttl_s).Bool("must_change_password", u.must_change_password);
-  w.Str("username", u.username).Str("role", u.role);
-  return Response::Json(200, w.Finish());
+  return http::SignJwt(c, opts_.jwt_secret);
+}
+
+void Api::Revoked(const std::string& uuid) {
+  for (auto it = tickets_.begin(); it != tickets_.end();) {
+    it = it->second.uuid == uuid ? tickets_.erase(it) : std::next(it);
+  }
+  if (on_revoked_) on_revoked_(uuid);
+}
+
+// ---- auth routes ------------------------------------------------------------------------------------
+
+void Api::Login(Request& req, const Params&, const Session&, Respond respond) {
+  int64_t now = static_cast<int64_t>(clock_());
+  rapidjson::Document doc;
+  if (!ParseSmallJson(req.body, doc)) return respond(Response::Error(400, "body must be a JSON object"));
+  std::string username(json::GetString(doc, "username"));
+  std::string password(json::GetString(doc, "password"));
+  if (username.empty() || password.empty() || username.size() > 64 || password.size() > 256) {
+    return respond(Response::Error(400, "username and password are required"));
+  }
+  // Both budgets are checked before either is charged, and charged before the password is checked,
+  // so parallel guesses cannot outrun the count. Usernames compare case-insensitively here so "Admin"
+  // is not a fresh budget for "admin".
+  const std::string user_key = Lower(username), source_key = http::SourceKey(req.peer_ip);
+  int64_t wait = std::max(user_throttle_.Wait(user_key, now), source_throttle_.Wait(source_key, now));
+  if (wait > 0) {
+    (user_throttle_.Wait(user_key, now) > 0 ? user_throttle_ : source_throttle_).CountRefusal();
+    return respond(TooMany(wait, "too many login attempts; try again later"));
+  }
+  user_throttle_.Record(user_key, now);
+  source_throttle_.Record(source_key, now);
+  auto user = repo_.GetUserByName(username);
+  if (!user) return respond(DbError(user.error()));
+  // Verify against a dummy hash when the user does not exist so both paths cost the same.
+  auto found = std::make_shared<std::optional<storage::UserRow>>(std::move(*user));
+  auto ok = std::make_shared<bool>(false);
+  std::string hash = found->has_value() ? (*found)->password_hash : dummy_hash_;
+  Offloaded(
+      [ok, password = std::move(password), hash = std::move(hash)] { *ok = http::VerifyPassword(password, hash); },
+      [this, ok, found, user_key, respond] {
+        if (!*ok || !found->has_value()) return respond(Response::Error(401, "invalid username or password"));
+        user_throttle_.Forgive(user_key);  // this user only; the source's count stands
+        const storage::UserRow& u = **found;
+        const int64_t at = static_cast<int64_t>(clock_());
+        json::JsonWriter w;
+        w.Str("access_token", MintToken(u, at)).Str("token_type", "bearer");
+        w.Int("expires_in", opts_.token_ttl_s).Bool("must_change_password", u.must_change_password);
+        w.Str("username", u.username).Str("role", u.role);
+        respond(Response::Json(200, w.Finish()));
+      },
+      respond);
 }
 
 Response Api::Logout(Request&, const Params&, const Session& s) {
-  int64_t now = static_cast<int64_t>(clock_());
-  for (auto it = revoked_.begin(); it != revoked_.end();) {
-    it = it->second <= now ? revoked_.erase(it) : std::next(it);
-  }
-  if (revoked_.size() >= opts_.max_revoked_tokens) {
-    // Bound reached: refuse rather than forget an unexpired revocation.
-    return Response::Error(503, "too many revoked tokens; try again later");
-  }
-  revoked_[s.claims.jti] = s.claims.exp;
+  // Every token of this user ends (all its browsers and scripts): a token is only good at the current
+  // version, and the version lives in the DB, so a restart does not bring it back.
+  auto v = repo_.BumpTokenVersion(s.claims.sub);
+  if (!v) return DbError(v.error());
+  Revoked(s.claims.sub);
   return Response::Json(200, R"({"ok":true})");
 }
 
-Response Api::ChangePassword(Request& req, const Params&, const Session& s) {
+void Api::ChangePassword(Request& req, const Params&, const Session& s, Respond respond) {
+  int64_t now = static_cast<int64_t>(clock_());
+  const std::string key = s.claims.sub;
+  if (int64_t wait = password_throttle_.Wait(key, now); wait > 0) {
+    password_throttle_.CountRefusal();
+    return respond(TooMany(wait, "too many password changes; try again later"));
+  }
+  password_throttle_.Record(key, now);  // every attempt: each costs two Argon2id hashes
   rapidjson::Document doc;
-  json::ParseLimits lim;
-  lim.max_bytes = 4096;
-  lim.max_depth = 2;
-  if (!json::ParseObject(req.body, doc, lim)) return Response::Error(400, "body must be a JSON object");
+  if (!ParseSmallJson(req.body, doc)) return respond(Response::Error(400, "body must be a JSON object"));
   std::string old_pw(json::GetString(doc, "old_password")), new_pw(json::GetString(doc, "new_password"));
-  if (auto st = http::CheckPasswordPolicy(new_pw); !st) return Response::Error(400, "new_password: " + st.error().message);
-  auto user = repo_.GetUserByUuid(s.claims.sub);
-  if (!user) return DbError(user.error());
-  if (!user->has_value()) return Response::Error(401, "user no longer exists");
-  if (!http::VerifyPassword(old_pw, (*user)->password_hash)) return Response::Error(401, "old_password is wrong");
-  auto hash = http::HashPassword(new_pw);
-  if (!hash) return Response::Error(500, hash.error().message);
-  if (auto st = repo_.UpdatePasswordHash(s.claims.sub, *hash, false); !st) return DbError(st.error());
-  revoked_[s.claims.jti] = s.claims.exp;  // the old token carried must_change_password; log in again
-  return Response::Json(200, R"({"ok":true})");
+  if (auto st = http::CheckPasswordPolicy(new_pw); !st) {
+    return respond(Response::Error(400, "new_password: " + st.error().message));
+  }
+  auto user = repo_.GetUserByUuid(key);
+  if (!user) return respond(DbError(user.error()));
+  if (!user->has_value()) return respond(Response::Error(401, "user no longer exists"));
+  struct Outcome {
+    bool old_ok = false;
+    Result<std::string> hash = std::string();
+  };
+  auto out = std::make_shared<Outcome>();
+  Offloaded(
+      [out, old_pw = std::move(old_pw), new_pw = std::move(new_pw), stored = (*user)->password_hash] {
+        out->old_ok = http::VerifyPassword(old_pw, stored);
+        if (out->old_ok) out->hash = http::HashPassword(new_pw);
+      },
+      [this, out, key, respond] {
+        if (!out->old_ok) return respond(Response::Error(401, "old_password is wrong"));
+        if (!out->hash) {
+          DLOG_WARN("password hash: %s", out->hash.error().message.c_str());
+          return respond(Response::Error(500, "internal error"));
+        }
+        // Bumps the token version: every token of this user ends, this one included; the answer carries
+        // a new one so the client that changed it stays signed in.
+        if (auto st = repo_.UpdatePasswordHash(key, *out->hash, false); !st) return respond(DbError(st.error()));
+        Revoked(key);
+        auto u = repo_.GetUserByUuid(key);
+        if (!u) return respond(DbError(u.error()));
+        if (!u->has_value()) return respond(Response::Error(401, "user no longer exists"));
+        json::JsonWriter w;
+        w.Bool("ok", true).Str("access_token", MintToken(**u, static_cast<int64_t>(clock_())));
+        w.Str("token_type", "bearer").Int("expires_in", opts_.token_ttl_s);
+        respond(Response::Json(200, w.Finish()));
+      },
+      respond);
 }
 
 Response Api::Me(Request&, const Params&, const Session& s) {
@@ -746,12 +874,63 @@ Response Api::StopWorker(Request&, const Params& params, const Session& s) {
   return Response::Json(202, w.Finish());
 }
 
+Response Api::StreamTicket(Request& req, const Params&, const Session& s) {
+  if (auto st = CheckKnownParams(req, {}); !st) return BadRequest(st.error());
+  int64_t now = static_cast<int64_t>(clock_());
+  if (tickets_.size() >= opts_.max_stream_tickets) {
+    for (auto it = tickets_.begin(); it != tickets_.end();) {
+      it = it->second.expires <= now ? tickets_.erase(it) : std::next(it);
+    }
+  }
+  if (tickets_.size() >= opts_.max_stream_tickets) {
+    busy_refused_++;
+    Response r = Response::Error(503, "too many outstanding stream tickets; try again");
+    r.headers.emplace_back("Retry-After", std::to_string(opts_.stream_ticket_ttl_s));
+    return r;
+  }
+  std::string ticket = http::RandomHex(16);
+  tickets_[ticket] = Ticket{s.claims.sub, s.claims.ver, s.claims.exp, now + opts_.stream_ticket_ttl_s};
+  json::JsonWriter w;
+  w.Str("ticket", ticket).Int("expires_in", opts_.stream_ticket_ttl_s);
+  return Response::Json(200, w.Finish());
+}
+
 Response Api::Stream(Request& req, const Params&, const Session&) {
-  if (auto st = CheckKnownParams(req, {"access_token"}); !st) return BadRequest(st.error());
+  auto unauthorized = [](std::string_view why) {
+    Response r = Response::Error(401, why);
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  };
+  // A bearer token in the URL would end up in access logs and browser history; the ticket it buys
+  // is good once, for a few seconds.
+  if (auto st = CheckKnownParams(req, {"ticket"}); !st) return unauthorized("a stream ticket is required");
+  auto id = req.Query("ticket");
+  if (!id || id->empty()) return unauthorized("a stream ticket is required (POST /api/v1/stream/ticket)");
+  auto it = tickets_.find(*id);
+  if (it == tickets_.end()) return unauthorized("unknown or used stream ticket");
+  Ticket t = it->second;
+  tickets_.erase(it);  // single use
+  int64_t now = static_cast<int64_t>(clock_());
+  if (t.expires <= now || t.token_exp <= now) return unauthorized("stream ticket expired");
+  std::string tag = t.uuid + ":" + std::to_string(t.ver);
+  if (!StreamStillValid(tag)) return unauthorized("token revoked");
   Response r;
   r.sse = true;
+  r.sse_tag = std::move(tag);
+  r.sse_lifetime_ms = static_cast<uint64_t>(t.token_exp - now) * 1000;  // ends with the token
+  r.headers.emplace_back("Cache-Control", "no-store");
   r.body = "retry: 3000\n: connected\n\n";
   return r;
+}
+
+std::string Api::StreamTagUser(const std::string& tag) { return tag.substr(0, tag.rfind(':')); }
+
+bool Api::StreamStillValid(const std::string& tag) {
+  size_t colon = tag.rfind(':');
+  if (colon == std::string::npos) return false;
+  auto user = repo_.GetUserByUuid(tag.substr(0, colon));
+  if (!user) return true;  // the DB is away: keep the stream, the next sweep decides
+  return user->has_value() && std::to_string((*user)->token_version) == tag.substr(colon + 1);
 }
 
 void Api::OnHealth(const std::string& topic, const std::string& payload_json) {
@@ -796,7 +975,8 @@ std::string Api::OpenApiJson() const {
       }
       json::JsonWriter op;
       op.Str("summary", r->summary).Raw("parameters", JoinArray(params));
-      if (r->auth) op.Raw("security", R"([{"bearer":[]}])");
+      if (r->ticket_auth) op.Raw("security", "[]").Str("x-auth", "single-use ticket (query parameter)");
+      else if (r->auth) op.Raw("security", R"([{"bearer":[]}])");
       else op.Raw("security", "[]");
       if (r->admin) op.Str("x-required-role", "admin");
       op.Raw("responses", R"({"200":{"description":"OK"},"400":{"description":"bad parameter"},)"
