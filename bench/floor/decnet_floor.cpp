@@ -84,10 +84,13 @@ struct Env {
   double idle_s = 2;
 };
 
-fleet::ChildSpec SpecFor(const std::string& name, const std::string& path, const std::string& state) {
+fleet::ChildSpec SpecFor(const fleet::WorkerInfo& w, const std::string& bin_dir,
+                         const std::string& state) {
   fleet::ChildSpec s;
+  const std::string& name = w.name;
   s.name = name;
-  s.path = path;
+  s.path = bin_dir + "/" + w.executable;
+  s.args = w.instance_args;  // a templated worker (the decky) runs as its example instance
   s.restart = false;
   s.env = {{"DECNET_STATE_DIR", state},
            {"DECNET_CONFIG", state + "/decnet.ini"},
@@ -201,16 +204,15 @@ int main(int argc, char** argv) {
   std::vector<Row> solo, fleet_rows, refs;
   for (const auto& w : *workers) {
     const std::string state = MakeState(base, "solo-" + w.name);
-    auto rows = Measure({SpecFor(w.name, bin_dir + "/" + w.executable, state)}, "solo",
-                        state + "/notify.sock", idle);
+    auto rows = Measure({SpecFor(w, bin_dir, state)}, "solo", state + "/notify.sock", idle);
     solo.insert(solo.end(), rows.begin(), rows.end());
   }
   {
     const std::string state = MakeState(base, "fleet");
     std::vector<fleet::ChildSpec> specs;
     for (const auto& w : *workers) {
-      if (w.name == "bus") specs.insert(specs.begin(), SpecFor(w.name, bin_dir + "/" + w.executable, state));
-      else specs.push_back(SpecFor(w.name, bin_dir + "/" + w.executable, state));
+      if (w.name == "bus") specs.insert(specs.begin(), SpecFor(w, bin_dir, state));
+      else specs.push_back(SpecFor(w, bin_dir, state));
     }
     fleet_rows = Measure(specs, "fleet", state + "/notify.sock", idle);
   }

@@ -128,6 +128,8 @@ int Up(int argc, char** argv) {
     std::fprintf(stderr, "decnet fleet up: %s\n", workers.error().message.c_str());
     return 2;
   }
+  // Templated workers (deckies) run per instance, started for the deployed deckies, not here.
+  std::erase_if(*workers, [](const fleet::WorkerInfo& w) { return w.templated; });
   for (const std::string& d : {state, state + "/logs"}) {
     if (Status st = MakeDirs(d); !st) {
       std::fprintf(stderr, "decnet fleet up: %s\n", st.error().message.c_str());

@@ -5,7 +5,7 @@ start_fleet() {
   S=$(mktemp -d /tmp/decnet-fleet-it.XXXXXX)
   trap 'rm -rf "$S"' EXIT
   "$B/bin/decnet" fleet up --state-dir "$S" --table-interval 0 > "$S/out.txt" 2>&1 & fp=$!
-  n=$(grep -vc '^#' "$B/workers.tsv")
+  n=$(awk -F'\t' '!/^#/ && $7 == ""' "$B/workers.tsv" | wc -l)  # templated workers (deckies) excluded
   for _ in $(seq 1 150); do
     [[ $(grep -c "READY (pid" "$S/out.txt" || true) -ge $n ]] && return 0
     sleep 0.1

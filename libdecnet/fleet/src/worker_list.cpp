@@ -53,7 +53,12 @@ Result<std::vector<WorkerInfo>> ReadWorkerList(const std::string& path) {
     if (f.size() < 6) {
       return MakeError(Errc::kCorrupt, path + ":" + std::to_string(line) + ": expected 6 columns");
     }
-    out.push_back({f[0], f[1], SplitList(f[2]), SplitList(f[3]), SplitList(f[4]), f[5]});
+    WorkerInfo w{f[0], f[1], SplitList(f[2]), SplitList(f[3]), SplitList(f[4]), f[5]};
+    if (f.size() >= 7 && !f[6].empty()) {
+      w.templated = true;
+      w.instance_args = Split(f[6], ' ');
+    }
+    out.push_back(std::move(w));
     return Ok();
   });
   if (!st) return st.error();

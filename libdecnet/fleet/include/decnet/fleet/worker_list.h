@@ -18,6 +18,10 @@ struct WorkerInfo {
   std::vector<std::string> caps;
   std::vector<std::string> families;
   std::string description;
+  // Templated workers (the decky) run once per instance, started by deploy, never by `fleet up`
+  // alone; `instance_args` is an example instance (the floor harness measures it).
+  bool templated = false;
+  std::vector<std::string> instance_args;
 };
 
 struct Budget {

@@ -1,0 +1,10 @@
+#include "services.h"
+
+#include "decnet/services/udp/tftp.h"
+
+// Families register explicitly: a self-registering object in a static archive would be dropped by the
+// linker (EXAMPLES.md, Envoy).
+void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
+  using namespace decnet::services;
+  registry.Add("tftp", udp::MakeTftp);
+}
