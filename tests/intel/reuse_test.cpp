@@ -65,5 +65,23 @@ TEST(intel_Reuse, PrincipalSeparatesSecrets) {
   EXPECT_NE(payload.find("\"target_count\":1"), std::string::npos) << payload;
 }
 
+// Issue 13: reuse compares exact secrets. Two non-ASCII passwords print the same ("t??st") but are
+// different secrets; the text "ff" and the byte 0xFF (stored as hex "ff") are different too.
+TEST(intel_Reuse, ExactSecretsDoNotCollapse) {
+  CredentialRow a = Row("tëst", "decky-01", "ssh", "1.1.1.1", 10);
+  CredentialRow b = Row("tâst", "decky-02", "ssh", "1.1.1.1", 11);
+  EXPECT_TRUE(FindCredentialReuse(std::vector<CredentialRow>{a, b}, 2).empty());
+  CredentialRow text = Row("ff", "decky-01", "ssh", "1.1.1.1", 10);
+  CredentialRow hex = Row("ff", "decky-02", "ssh", "1.1.1.1", 11);
+  hex.secret_encoding = "hex";
+  EXPECT_TRUE(FindCredentialReuse(std::vector<CredentialRow>{text, hex}, 2).empty());
+  CredentialRow hex2 = Row("ff", "decky-03", "ftp", "2.2.2.2", 12);
+  hex2.secret_encoding = "hex";
+  auto f = FindCredentialReuse(std::vector<CredentialRow>{text, hex, hex2}, 2);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].secret_encoding, "hex");
+  EXPECT_EQ(f[0].target_count, 2u);
+}
+
 }  // namespace
 }  // namespace decnet::intel

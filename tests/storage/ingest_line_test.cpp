@@ -34,11 +34,62 @@ TEST(StorageIngestLine, NativeCredentialShape) {
   ASSERT_EQ(DecodeIngestLine(line, kLimits, &rec), RejectReason::kNone);
   ASSERT_EQ(rec.credentials.size(), 1u);
   EXPECT_EQ(rec.credentials[0].secret, "secret");
+  EXPECT_EQ(rec.credentials[0].secret_printable, "secret");
   EXPECT_EQ(rec.credentials[0].secret_kind, "plaintext");
   line = R"({"timestamp":"2026-11-24T10:00:00Z","decky":"d","service":"redis","event_type":"auth",)"
          R"("fields":{"secret_b64":"not base64!"}})";
   ASSERT_EQ(DecodeIngestLine(line, kLimits, &rec), RejectReason::kNone);  // log kept
   EXPECT_TRUE(rec.credentials.empty());                                 // credential dropped
+}
+
+// Issue 13: the exact secret, decoded from secret_b64, beside the printable form. The records are
+// what the collector writes for the original's auth-helper line (PAM's password, SD-escaped to
+// printable ASCII with '?' per other byte, plus base64 of the exact bytes):
+//   <134>1 2026-11-24T10:00:00.000000+00:00 decky-01 auth-helper - auth_attempt
+//     [relay@55555 username="root" principal="root" secret_printable="t??st" secret_b64="dMOrc3Q="
+//      src_ip="10.0.0.5"]
+// in today's shape, and with password="t??st" password_b64="dMOrc3Q=" in its first shape.
+std::string AuthHelperRecord(const std::string& sd_fields) {
+  return R"({"timestamp":"2026-11-24 10:00:00","decky":"decky-01","service":"auth-helper",)"
+         R"("event_type":"auth_attempt","attacker_ip":"10.0.0.5","fields":{"username":"root",)" +
+         sd_fields + R"(,"src_ip":"10.0.0.5"},"msg":"","raw_line":"<134>1 ..."})";
+}
+
+TEST(StorageIngestLine, ExactSecretFromTheAuthHelperShape) {
+  IngestRecord rec;
+  // tëst = 74 c3 ab 73 74: valid UTF-8, stored as the text itself.
+  ASSERT_EQ(DecodeIngestLine(AuthHelperRecord(R"("principal":"root","secret_printable":"t??st",)"
+                                              R"("secret_b64":"dMOrc3Q=")"),
+                             kLimits, &rec),
+            RejectReason::kNone);
+  ASSERT_EQ(rec.credentials.size(), 1u);
+  EXPECT_EQ(rec.credentials[0].username, "root");
+  EXPECT_EQ(rec.credentials[0].secret, "t\xc3\xabst");
+  EXPECT_EQ(rec.credentials[0].secret_encoding, "utf8");
+  EXPECT_EQ(rec.credentials[0].secret_printable, "t??st");
+  // The first auth-helper shape: password (printable) + password_b64 (exact).
+  ASSERT_EQ(DecodeIngestLine(AuthHelperRecord(R"("password":"t??st","password_b64":"dMOrc3Q=")"),
+                             kLimits, &rec),
+            RejectReason::kNone);
+  ASSERT_EQ(rec.credentials.size(), 1u);
+  EXPECT_EQ(rec.credentials[0].secret, "t\xc3\xabst");
+  EXPECT_EQ(rec.credentials[0].secret_printable, "t??st");
+  // Invalid UTF-8 (t ff s t) and a NUL (a 00 b): lowercase hex, with the encoding stated.
+  ASSERT_EQ(DecodeIngestLine(AuthHelperRecord(R"("principal":"root","secret_printable":"t?st",)"
+                                              R"("secret_b64":"dP9zdA==")"),
+                             kLimits, &rec),
+            RejectReason::kNone);
+  ASSERT_EQ(rec.credentials.size(), 1u);
+  EXPECT_EQ(rec.credentials[0].secret, "74ff7374");
+  EXPECT_EQ(rec.credentials[0].secret_encoding, "hex");
+  EXPECT_EQ(rec.credentials[0].secret_printable, "t?st");
+  ASSERT_EQ(DecodeIngestLine(AuthHelperRecord(R"("principal":"root","secret_b64":"YQBi")"), kLimits,
+                             &rec),
+            RejectReason::kNone);
+  ASSERT_EQ(rec.credentials.size(), 1u);
+  EXPECT_EQ(rec.credentials[0].secret, "610062");
+  EXPECT_EQ(rec.credentials[0].secret_encoding, "hex");
+  EXPECT_EQ(rec.credentials[0].secret_printable, "a?b") << "derived when the decky sent none";
 }
 
 TEST(StorageIngestLine, SnifferAndProberFingerprints) {

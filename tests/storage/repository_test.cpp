@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "decnet/storage/repository.h"
+#include "decnet/storage/ingest.h"
 #include "repo_fixture.h"
 
 namespace decnet::storage {
@@ -301,6 +303,53 @@ TEST_P(StorageRepository, CredentialReuse) {
   EXPECT_EQ((*l)[0].target_count, 4);
   EXPECT_EQ((*l)[0].attempt_count, 4);
   EXPECT_EQ(*repo_->CountBounty(""), 0);
+}
+
+// Issue 13: two different non-ASCII passwords that print alike ("t??st") are two secrets, not one
+// reused credential; the same exact secret on two deckies is. Rows come through the ingest decoder,
+// as the ingester writes them.
+TEST_P(StorageRepository, ReuseComparesExactSecrets) {
+  auto ingest = [&](const std::string& decky, const std::string& b64, const std::string& printable) {
+    IngestRecord rec;
+    std::string line = R"({"timestamp":"2026-11-24 10:00:00","decky":")" + decky +
+                       R"(","service":"ssh","event_type":"auth_attempt","attacker_ip":"10.0.0.5",)"
+                       R"("fields":{"username":"root","principal":"root","secret_printable":")" +
+                       printable + R"(","secret_b64":")" + b64 + R"("}})";
+    ASSERT_EQ(DecodeIngestLine(line, IngestLimits{}, &rec), RejectReason::kNone);
+    ASSERT_EQ(rec.credentials.size(), 1u);
+    ASSERT_TRUE(repo_->InsertCredential(rec.credentials[0]));
+  };
+  ingest("d1", "dMOrc3Q=", "t??st");  // tëst
+  ingest("d2", "dMOic3Q=", "t??st");  // tâst
+  ingest("d3", "dP9zdA==", "t?st");   // t 0xFF s t
+  ingest("d4", "NzRmZjczNzQ=", "74ff7374");  // the text "74ff7374": not the bytes above
+  auto groups = repo_->CredentialReuseGroups(2, 100);
+  ASSERT_TRUE(groups.has_value()) << groups.error().message;
+  EXPECT_TRUE(groups->empty()) << (*groups)[0].secret;
+  ingest("d5", "dMOrc3Q=", "t??st");  // tëst again, elsewhere: reuse
+  ingest("d6", "dP9zdA==", "t?st");   // t 0xFF s t again: reuse
+  groups = repo_->CredentialReuseGroups(2, 100);
+  ASSERT_TRUE(groups.has_value());
+  ASSERT_EQ(groups->size(), 2u);
+  std::map<std::string, CredentialReuseRow> by;
+  for (auto& g : *groups) by[g.secret_encoding + ":" + g.secret] = g;
+  ASSERT_TRUE(by.count("utf8:t\xc3\xabst"));
+  EXPECT_EQ(by["utf8:t\xc3\xabst"].deckies, R"(["d1","d5"])");
+  ASSERT_TRUE(by.count("hex:74ff7374"));
+  EXPECT_EQ(by["hex:74ff7374"].deckies, R"(["d3","d6"])");
+  for (auto& [k, g] : by) {
+    auto up = repo_->UpsertCredentialReuse(g);
+    ASSERT_TRUE(up.has_value()) << up.error().message;
+    EXPECT_TRUE(up->inserted) << k;
+  }
+  auto list = repo_->ListCredentialReuse(0, 10);
+  ASSERT_TRUE(list.has_value());
+  ASSERT_EQ(list->size(), 2u);
+  auto creds = repo_->ListCredentials("10.0.0.5", 0, 10);
+  ASSERT_TRUE(creds.has_value());
+  ASSERT_EQ(creds->size(), 6u);
+  EXPECT_EQ((*creds)[5].secret_printable, "t??st");
+  EXPECT_EQ((*creds)[5].secret_encoding, "utf8");
 }
 
 TEST_P(StorageRepository, AttackerIntelStateNullable) {

@@ -33,7 +33,7 @@ bool Grew(const std::vector<std::string>& now, const std::vector<std::string>& b
 }  // namespace
 
 void ReuseAggregator::Add(const CredentialRow& r) {
-  auto key = std::make_tuple(r.secret, r.secret_kind, r.principal);
+  auto key = std::make_tuple(r.secret, r.secret_kind, r.principal, r.secret_encoding);
   auto it = groups_.find(key);
   if (it == groups_.end()) {
     if (groups_.size() >= limits_.max_groups) {
@@ -45,6 +45,7 @@ void ReuseAggregator::Add(const CredentialRow& r) {
     f.secret = r.secret;
     f.secret_kind = r.secret_kind;
     f.principal = r.principal;
+    f.secret_encoding = r.secret_encoding;
     f.first_seen = f.last_seen = r.ts;
   }
   Group& g = it->second;

@@ -114,6 +114,42 @@ BountyRow Fingerprint(const LogRow& log, std::string service, std::string ip, st
   return b;
 }
 
+constexpr size_t kMaxSecretBytes = 2048;
+
+// The printable form of `bytes` as the deckies write it: printable ASCII kept, every other byte '?'.
+std::string PrintableForm(std::string_view bytes) {
+  std::string out(bytes.substr(0, kMaxSecretBytes));
+  for (char& ch : out) {
+    if (ch < 0x20 || ch > 0x7E) ch = '?';
+  }
+  return out;
+}
+
+// Stores the exact `bytes` (issue 13): as themselves when they are valid UTF-8 without NUL (the
+// columns are text, and a NUL would end a C string or a LIKE early), else as lowercase hex with
+// secret_encoding "hex". Either way two different secrets never share a (secret_encoding, secret).
+void SetExactSecret(std::string_view bytes, CredentialRow* c) {
+  bytes = bytes.substr(0, kMaxSecretBytes);
+  if (IsValidUtf8(bytes) && bytes.find('\0') == std::string_view::npos) {
+    c->secret.assign(bytes);
+    c->secret_encoding = "utf8";
+    return;
+  }
+  static const char kHex[] = "0123456789abcdef";
+  c->secret.clear();
+  c->secret.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    c->secret.push_back(kHex[b >> 4]);
+    c->secret.push_back(kHex[b & 15]);
+  }
+  c->secret_encoding = "hex";
+}
+
+// Decodes a base64 secret field into its exact bytes; false when it is not valid base64.
+bool DecodeSecret(const std::string& b64, std::string* bytes) {
+  return IsBase64(b64) && Base64Decode(b64, bytes);
+}
+
 void ExtractCredentials(const Value& f, IngestRecord* out) {
   const LogRow& log = out->log;
   CredentialRow c;
@@ -121,30 +157,41 @@ void ExtractCredentials(const Value& f, IngestRecord* out) {
   c.attacker_ip = log.attacker_ip;
   c.decky = log.decky;
   c.service = log.service;
+  std::string bytes;
   if (f.HasMember("secret_b64")) {
-    // Native shape: the secret travels base64; an invalid one drops the credential, not the log.
-    std::string b64 = FieldText(f, "secret_b64");
-    if (!IsBase64(b64)) return;
+    // Native shape: the exact secret travels base64 (secret_printable is lossy: every non-ASCII
+    // byte is '?', so 'tëst' and 'tâst' would both be 't??st'). An invalid one drops the
+    // credential, not the log.
+    if (!DecodeSecret(FieldText(f, "secret_b64"), &bytes)) return;
     c.username = FieldText(f, "principal");
     if (c.username.empty()) c.username = FieldText(f, "username");
-    c.secret = FieldText(f, "secret_printable");
-    if (c.secret.empty()) c.secret = b64;
+    SetExactSecret(bytes, &c);
+    c.secret_printable = FieldText(f, "secret_printable");
+    if (c.secret_printable.empty()) c.secret_printable = PrintableForm(bytes);
     c.secret_kind = FieldText(f, "secret_kind");
     if (c.secret_kind.empty()) c.secret_kind = "plaintext";
   } else if (Has(f, "username") && Has(f, "password")) {
     c.username = FieldText(f, "username");
-    c.secret = FieldText(f, "password");
+    const std::string password = FieldText(f, "password");
+    // The original's first auth-helper shape: password (printable) + password_b64 (exact).
+    if (!Has(f, "password_b64") || !DecodeSecret(FieldText(f, "password_b64"), &bytes)) {
+      bytes = password;
+    }
+    SetExactSecret(bytes, &c);
+    c.secret_printable = PrintableForm(password);
     c.secret_kind = "plaintext";
   } else if (Has(f, "username") && (Has(f, "key_fingerprint") || Has(f, "public_key"))) {
     c.username = FieldText(f, "username");
-    c.secret =
-        Has(f, "key_fingerprint") ? FieldText(f, "key_fingerprint") : FieldText(f, "public_key");
+    SetExactSecret(
+        Has(f, "key_fingerprint") ? FieldText(f, "key_fingerprint") : FieldText(f, "public_key"),
+        &c);
+    c.secret_printable = PrintableForm(c.secret);
     c.secret_kind = "key";
   } else {
     return;
   }
   if (c.username.size() > 256) c.username.resize(256);
-  if (c.secret.size() > 2048) c.secret.resize(2048);
+  if (c.secret_printable.size() > kMaxSecretBytes) c.secret_printable.resize(kMaxSecretBytes);
   out->credentials.push_back(std::move(c));
 }
 

@@ -138,6 +138,30 @@ const std::vector<Migration>& Migrations() {
        "users.token_version",
        {"ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 1"},
        {"ALTER TABLE users ADD COLUMN token_version BIGINT NOT NULL DEFAULT 1"}},
+      // Exact secrets (issue 13): `secret` holds the exact bytes the decky captured (decoded from
+      // secret_b64), as text when they are valid UTF-8 without NUL (secret_encoding 'utf8') and as
+      // lowercase hex otherwise ('hex'); the printable form the decky logged is kept beside it.
+      // Reuse groups by the encoding too, so a text secret "ff" and the byte 0xFF never merge. Rows
+      // from before kept only the printable form: that is what they hold, now in both columns.
+      // MySQL compares utf8mb4 text case- and accent-blind by default ('tëst' = 'TEST'): secrets
+      // and usernames compare byte for byte (utf8mb4_bin).
+      {5,
+       "credentials.secret_printable, secret_encoding",
+       {"ALTER TABLE credentials ADD COLUMN secret_printable TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE credentials ADD COLUMN secret_encoding TEXT NOT NULL DEFAULT 'utf8'",
+        "UPDATE credentials SET secret_printable = secret",
+        "ALTER TABLE credential_reuse ADD COLUMN secret_encoding TEXT NOT NULL DEFAULT 'utf8'",
+        "DROP INDEX IF EXISTS credentials_group",
+        "CREATE INDEX IF NOT EXISTS credentials_group ON credentials(secret_kind, username, "
+        "secret_encoding, secret)"},
+       {"ALTER TABLE credentials ADD COLUMN secret_printable TEXT NOT NULL DEFAULT '', ADD COLUMN "
+        "secret_encoding VARCHAR(8) NOT NULL DEFAULT 'utf8', MODIFY secret TEXT CHARACTER SET utf8mb4 "
+        "COLLATE utf8mb4_bin NOT NULL, MODIFY username TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin "
+        "NOT NULL",
+        "UPDATE credentials SET secret_printable = secret",
+        "ALTER TABLE credential_reuse ADD COLUMN secret_encoding VARCHAR(8) NOT NULL DEFAULT 'utf8', "
+        "MODIFY secret TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, MODIFY username TEXT "
+        "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL"}},
   };
   return kMigrations;
 }

@@ -119,6 +119,8 @@ constexpr Col<CredentialRow> kCredTable[] = {
     {"username", &CredentialRow::username},
     {"secret", &CredentialRow::secret},
     {"secret_kind", &CredentialRow::secret_kind},
+    {"secret_printable", &CredentialRow::secret_printable},
+    {"secret_encoding", &CredentialRow::secret_encoding},
 };
 
 // intel_state last: UpsertAttacker binds an empty one as NULL.
@@ -161,6 +163,7 @@ constexpr Col<CredentialReuseRow> kReuseTable[] = {
     {"username", &CredentialReuseRow::username},
     {"secret_kind", &CredentialReuseRow::secret_kind},
     {"secret", &CredentialReuseRow::secret},
+    {"secret_encoding", &CredentialReuseRow::secret_encoding},
     {"target_count", &CredentialReuseRow::target_count},
     {"attempt_count", &CredentialReuseRow::attempt_count},
     {"attacker_ips", &CredentialReuseRow::attacker_ips},
@@ -215,6 +218,8 @@ std::string ReuseKey(const CredentialReuseRow& r) {
   mix(r.secret_kind);
   mix(r.username);
   mix(r.secret);
+  // Mixed in only when not the default, so the keys of text secrets stay what they were.
+  if (r.secret_encoding != "utf8") mix(r.secret_encoding);
   char buf[17];
   snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
@@ -629,9 +634,10 @@ class SqlRepository final : public Repository {
   Result<int64_t> InsertCredential(const CredentialRow& r) override {
     return Insert(
         "INSERT INTO credentials (ts_us, attacker_ip, decky, service, username, secret, "
-        "secret_kind) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {r.ts_us, r.attacker_ip, r.decky, r.service, r.username, r.secret, r.secret_kind});
+        "secret_kind, secret_printable, secret_encoding) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {r.ts_us, r.attacker_ip, r.decky, r.service, r.username, r.secret, r.secret_kind,
+         r.secret_printable, r.secret_encoding});
   }
   Result<std::vector<CredentialRow>> ListCredentials(const std::string& ip, int64_t before_id,
                                                      int limit) override {
@@ -744,8 +750,8 @@ class SqlRepository final : public Repository {
     std::string sql =
         "SELECT username, secret_kind, secret, COUNT(DISTINCT " + target +
         ") AS targets, COUNT(*), GROUP_CONCAT(DISTINCT attacker_ip), GROUP_CONCAT(DISTINCT decky), "
-        "GROUP_CONCAT(DISTINCT service), MIN(ts_us), MAX(ts_us) FROM credentials GROUP BY "
-        "secret_kind, username, secret HAVING COUNT(DISTINCT " +
+        "GROUP_CONCAT(DISTINCT service), MIN(ts_us), MAX(ts_us), secret_encoding FROM credentials "
+        "GROUP BY secret_kind, username, secret_encoding, secret HAVING COUNT(DISTINCT " +
         target + ") >= ? ORDER BY targets DESC, MAX(ts_us) DESC LIMIT ?";
     return Query<CredentialReuseRow>(
         sql, {int64_t{std::max(min_targets, 1)}, int64_t{ClampLimit(limit)}}, [](SqlStmt* s) {
@@ -760,6 +766,7 @@ class SqlRepository final : public Repository {
           r.services = CsvToJsonArray(s->ColText(7));
           r.first_seen_us = s->ColInt(8);
           r.last_seen_us = s->ColInt(9);
+          r.secret_encoding = s->ColText(10);
           return r;
         });
   }
@@ -770,19 +777,20 @@ class SqlRepository final : public Repository {
     UpsertOutcome out;
     if (!*old) {
       auto ins = Write(
-          "INSERT INTO credential_reuse (group_key, username, secret_kind, secret, target_count, "
-          "attempt_count, attacker_ips, deckies, services, first_seen_us, last_seen_us, "
-          "updated_at_us) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          {key, r.username, r.secret_kind, r.secret, r.target_count, r.attempt_count,
-           r.attacker_ips, r.deckies, r.services, r.first_seen_us, r.last_seen_us,
-           r.updated_at_us});
+          "INSERT INTO credential_reuse (group_key, username, secret_kind, secret, "
+          "secret_encoding, target_count, attempt_count, attacker_ips, deckies, services, "
+          "first_seen_us, last_seen_us, updated_at_us) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {key, r.username, r.secret_kind, r.secret, r.secret_encoding, r.target_count,
+           r.attempt_count, r.attacker_ips, r.deckies, r.services, r.first_seen_us,
+           r.last_seen_us, r.updated_at_us});
       if (!ins) return ins.error();
       out.inserted = out.changed = true;
       return out;
     }
     const CredentialReuseRow& o = **old;
-    if (o.username != r.username || o.secret_kind != r.secret_kind || o.secret != r.secret)
+    if (o.username != r.username || o.secret_kind != r.secret_kind || o.secret != r.secret ||
+        o.secret_encoding != r.secret_encoding)
       return MakeError(Errc::kBusy, "credential_reuse key collision");
     out.changed = o.target_count != r.target_count || o.attacker_ips != r.attacker_ips ||
                   o.deckies != r.deckies || o.services != r.services;

@@ -16,6 +16,9 @@ namespace decnet::intel {
 
 struct CredentialRow {
   std::string secret, secret_kind, principal;  // principal (the username) "" when null
+  // How `secret` spells the exact bytes (storage::CredentialRow): "utf8" or "hex". Part of the
+  // key, so a text secret "ff" and the byte 0xFF are different secrets.
+  std::string secret_encoding = "utf8";
   std::string attacker_ip, decky, service;
   double ts = 0;
   uint64_t attempt_count = 1;  // attempts this row stands for (>= 1)
@@ -23,6 +26,7 @@ struct CredentialRow {
 
 struct ReuseFinding {
   std::string secret, secret_kind, principal;
+  std::string secret_encoding = "utf8";
   std::vector<std::string> attacker_ips, deckies, services;  // first-seen order, distinct
   uint64_t target_count = 0;                                 // distinct (decky, service)
   uint64_t attempt_count = 0;                                // sum over the rows, each row once
@@ -53,7 +57,7 @@ class ReuseAggregator {
     std::vector<std::string> targets;  // "decky\0service", sorted
   };
   ReuseLimits limits_;
-  std::map<std::tuple<std::string, std::string, std::string>, Group> groups_;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, Group> groups_;
   uint64_t dropped_ = 0;
 };
 

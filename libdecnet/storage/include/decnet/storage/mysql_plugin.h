@@ -12,7 +12,7 @@ namespace decnet::storage {
 inline constexpr const char* kMysqlPluginFile = "decnet-storage-mysql.so";
 inline constexpr const char* kMysqlPluginSymbol = "decnet_storage_mysql_open";
 // Bump when DbConfig, Repository or Error change layout.
-inline constexpr int kMysqlPluginAbi = 2;  // 2: token version, statement timeout
+inline constexpr int kMysqlPluginAbi = 3;  // 2: token version, statement timeout; 3: exact secrets (CredentialRow)
 
 // Returns kMysqlPluginAbi always. With cfg == nullptr it only reports the ABI. Otherwise it opens and
 // migrates; on success *out holds the repository, on failure *out stays null and *err says why.

@@ -48,8 +48,12 @@ struct CredentialRow {
   std::string decky;
   std::string service;
   std::string username;
+  // The exact secret: the bytes themselves when secret_encoding is "utf8" (valid UTF-8, no NUL),
+  // else their lowercase hex ("hex"). Compare (secret_encoding, secret), never secret alone.
   std::string secret;
   std::string secret_kind = "password";  // "password" | "key" | "hash"
+  std::string secret_printable;          // as the decky logged it (non-printable bytes as '?')
+  std::string secret_encoding = "utf8";  // "utf8" | "hex"
 };
 
 // One attacker profile (table `attackers`, keyed by ip; the profiler owns it).
@@ -96,6 +100,7 @@ struct CredentialReuseRow {
   std::string username;
   std::string secret_kind = "plaintext";
   std::string secret;
+  std::string secret_encoding = "utf8";  // of `secret`, see CredentialRow
   int64_t target_count = 0;         // distinct (decky, service)
   int64_t attempt_count = 0;        // credentials rows
   std::string attacker_ips = "[]";  // JSON array, sorted
