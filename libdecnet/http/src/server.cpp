@@ -196,12 +196,8 @@ void Server::Accept() {
   // so its connections never count against everyone's max_connections for long.
   const std::string key = SourceKey(c->peer_ip);
   auto src = per_source_.find(key);
-  if (src != per_source_.end() && src->second >= opts_.max_connections_per_source) {
-    stats_.connections_rejected_per_source++;
-    CloseConn(c);
-    return;
-  }
-  if (opts_.max_connections_per_source == 0) {
+  if (opts_.max_connections_per_source == 0 ||
+      (src != per_source_.end() && src->second >= opts_.max_connections_per_source)) {
     stats_.connections_rejected_per_source++;
     CloseConn(c);
     return;
