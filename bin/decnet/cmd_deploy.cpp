@@ -1,13 +1,17 @@
 // decnet services | archetypes | distros | deploy | teardown | status
 // Compiled only when the CLI links decnet::topology (bin/CMakeLists.txt globs every cmd_*.cpp).
-#if __has_include(<decnet/topology/model.h>)
+#if __has_include(<decnet/deploy/deploy.h>)
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <cxxopts.hpp>
 
 #include "cli.h"
 #include "cmd_deploy_state.h"
 #include "decnet/core/json.h"
+#include "decnet/deploy/probe.h"
 #include "decnet/topology/generator.h"
 #include "decnet/topology/ini.h"
 #include "decnet/topology/registry.h"
@@ -168,7 +172,17 @@ void AddRenderFlags(cxxopts::Options& o) {
       cxxopts::value<std::string>()->default_value(""))(
       "artifact-root", "absolute directory for per-decky artifacts (default <state_dir>/artifacts)",
       cxxopts::value<std::string>()->default_value(""))(
-      "dry-run", "write the compose file and print the plan only")("json", "print JSON");
+      "dry-run", "print the plan only (docker: the compose file is written)")(
+      "json", "print JSON")(
+      "runtime", "docker | netns (env DECNET_RUNTIME; default: netns as root, else docker)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "bridge", "netns: put the flat fleet on an internal bridge instead of macvlan/ipvlan")(
+      "decky-bin", "netns: the decnet-decky executable (env DECNET_DECKY_BIN)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "launcher", "netns: who runs the decky processes: auto | systemd | fleet | self | none",
+      cxxopts::value<std::string>()->default_value("auto"))(
+      "wait", "netns: seconds to wait for new deckies to run (0: do not wait)",
+      cxxopts::value<double>()->default_value("15"));
 }
 
 DeployOptions RenderOptions(const cxxopts::ParseResult& r, const std::string& state_dir) {
@@ -180,6 +194,11 @@ DeployOptions RenderOptions(const cxxopts::ParseResult& r, const std::string& st
   d.compose.base_image = r["base-image"].as<std::string>();
   d.compose.artifact_root = r["artifact-root"].as<std::string>();
   if (d.compose.artifact_root.empty()) d.compose.artifact_root = state_dir + "/artifacts";
+  d.runtime = r["runtime"].as<std::string>();
+  d.bridge = r.count("bridge") > 0;
+  d.decky_bin = r["decky-bin"].as<std::string>();
+  d.launcher = r["launcher"].as<std::string>();
+  d.wait_s = r["wait"].as<double>();
   return d;
 }
 
@@ -249,8 +268,10 @@ int BuildFleet(const cxxopts::ParseResult& r, FleetConfig& f) {
 int Deploy(int argc, char** argv) {
   cxxopts::Options o(
       "decnet deploy",
-      "Deploy (or update) the flat fleet: deckies on the real LAN through MACVLAN or IPvlan L2.\n"
-      "Incremental: only deckies whose configuration changed are recreated.");
+      "Deploy (or update) the flat fleet: deckies on the real LAN through MACVLAN or IPvlan L2\n"
+      "(--bridge: an internal bridge). Runtime netns (a network namespace and a decnet-decky per\n"
+      "decky; default as root) or docker. Incremental: only deckies whose configuration changed are\n"
+      "recreated.");
   o.add_options()("n,deckies", "number of deckies (ignored with --config)",
                   cxxopts::value<int>()->default_value("1"))(
       "i,interface", "host interface the deckies hang off",
@@ -334,9 +355,71 @@ int Teardown(int argc, char** argv) {
   return 0;
 }
 
+// Per decky: running / degraded / absent and per service up / down. As root the namespaces are
+// probed now; otherwise the reconciler's last snapshot (<state_dir>/deckies.state.json) is shown.
+struct LiveDecky {
+  std::string name, topology, runtime, state = "unknown", detail;
+  std::map<std::string, std::string> services;
+};
+
+std::vector<LiveDecky> LiveState(const std::string& state_dir, std::string& source) {
+  std::vector<LiveDecky> out;
+  auto fleet = deploy::ReadFleetJson(state_dir + "/fleet.json");
+  if (!fleet) return out;
+  std::map<std::string, std::pair<std::string, std::map<std::string, std::string>>> snap;
+  const bool root = ::geteuid() == 0;
+  if (!root) {
+    source = "reconciler snapshot";
+    FILE* f = std::fopen((state_dir + "/deckies.state.json").c_str(), "re");
+    if (f != nullptr) {
+      std::string text;
+      char buf[65536];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+      std::fclose(f);
+      rapidjson::Document doc;
+      if (json::ParseObject(text, doc, json::ParseLimits{64u << 20, 8})) {
+        auto dk = doc.FindMember("deckies");
+        if (dk != doc.MemberEnd() && dk->value.IsObject()) {
+          for (const auto& m : dk->value.GetObject()) {
+            auto& e = snap[m.name.GetString()];
+            e.first = std::string(json::GetString(m.value, "state", "unknown"));
+            auto sv = m.value.FindMember("services");
+            if (sv != m.value.MemberEnd() && sv->value.IsObject())
+              for (const auto& s : sv->value.GetObject())
+                if (s.value.IsString()) e.second[s.name.GetString()] = s.value.GetString();
+          }
+        }
+      }
+    }
+  } else {
+    source = "probed now";
+  }
+  const auto index = root ? deploy::NetnsPidIndex() : std::multimap<ino_t, pid_t>{};
+  for (const deploy::FleetDecky& d : *fleet) {
+    LiveDecky l;
+    l.name = d.name;
+    l.topology = d.topology;
+    l.runtime = d.runtime;
+    for (const auto& s : d.services) l.services[s.name] = "unknown";
+    if (d.runtime == "netns" && root) {
+      deploy::DeckyProbe p = deploy::ProbeDecky(d.netns, d.services, index);
+      l.state = deploy::DeckyStateName(p.state);
+      l.detail = p.detail;
+      for (const auto& [s, up] : p.services) l.services[s] = up ? "up" : "down";
+    } else if (auto it = snap.find(d.name); it != snap.end()) {
+      l.state = it->second.first;
+      for (const auto& [s, v] : it->second.second) l.services[s] = v;
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
 int Status(int argc, char** argv) {
   cxxopts::Options o("decnet status",
-                     "Show the fleets and topologies in the state store and their deckies.");
+                     "Show the fleets and topologies, and each deployed decky: running, degraded or\n"
+                     "absent, per service up or down.");
   o.add_options()("state-dir", "state directory (env DECNET_STATE_DIR)",
                   cxxopts::value<std::string>()->default_value(""))("json", "print JSON");
   cxxopts::ParseResult r;
@@ -345,17 +428,35 @@ int Status(int argc, char** argv) {
   StateStore store(ResolveStateDir(r["state-dir"].as<std::string>()));
   auto list = store.List();
   if (!list) return Fail("status", list.error().message);
+  std::string source;
+  const std::vector<LiveDecky> live = LiveState(store.dir(), source);
   if (r.count("json")) {
-    std::string out = JsonArray(*list, [](const TopologyRecord& rec) {
+    std::string out = JsonArray(*list, [&](const TopologyRecord& rec) {
       json::JsonWriter w;
       w.Str("id", rec.id)
           .Str("kind", KindName(rec.topology.kind))
           .Str("status", rec.status)
-          .Str("hash", rec.hash);
+          .Str("hash", rec.hash)
+          .Str("runtime", rec.runtime);
       w.Str("scope", rec.Scope()).Int("lans", static_cast<int64_t>(rec.topology.lans.size()));
       w.Int("deckies", static_cast<int64_t>(rec.topology.deckies.size()));
       w.Int("deployed", static_cast<int64_t>(rec.deployed.size()))
           .Int("created_at", rec.created_at);
+      std::string ds = "{";
+      bool first = true;
+      for (const LiveDecky& l : live) {
+        if (l.topology != rec.id) continue;
+        json::JsonWriter svcs;
+        for (const auto& [s, v] : l.services) svcs.Str(s, v);
+        json::JsonWriter dw;
+        dw.Str("state", l.state).Str("runtime", l.runtime).Raw("services", svcs.Finish());
+        if (!l.detail.empty()) dw.Str("detail", l.detail);
+        ds += first ? "" : ",";
+        first = false;
+        json::AppendQuoted(ds, l.name);
+        ds += ":" + dw.Finish();
+      }
+      w.Raw("decky_states", ds + "}");
       return w.Finish();
     });
     std::printf("%s\n", out.c_str());
@@ -366,6 +467,17 @@ int Status(int argc, char** argv) {
     return 0;
   }
   PrintTopologyTable(*list);
+  if (!live.empty()) {
+    std::printf("\n%-20s %-14s %-8s %-9s %s   (%s)\n", "DECKY", "TOPOLOGY", "RUNTIME", "STATE",
+                "SERVICES", source.c_str());
+    for (const LiveDecky& l : live) {
+      std::string svcs;
+      for (const auto& [s, v] : l.services) svcs += (svcs.empty() ? "" : " ") + s + ":" + v;
+      std::printf("%-20s %-14s %-8s %-9s %s%s\n", l.name.c_str(), l.topology.c_str(),
+                  l.runtime.c_str(), l.state.c_str(), svcs.c_str(),
+                  l.detail.empty() ? "" : ("  (" + l.detail + ")").c_str());
+    }
+  }
   return 0;
 }
 
@@ -380,4 +492,4 @@ DECNET_COMMAND("status", "show fleets and topologies", Status);
 
 }  // namespace decnet::cli
 
-#endif  // __has_include(<decnet/topology/model.h>)
+#endif  // __has_include(<decnet/deploy/deploy.h>)

@@ -1,6 +1,6 @@
 // decnet topology generate | list | show | validate | deploy | teardown | delete   (MazeNET)
 // Compiled only when the CLI links decnet::topology (bin/CMakeLists.txt globs every cmd_*.cpp).
-#if __has_include(<decnet/topology/model.h>)
+#if __has_include(<decnet/deploy/deploy.h>)
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -354,4 +354,4 @@ DECNET_COMMAND("topology", "MazeNET topologies: generate|list|show|validate|depl
 
 }  // namespace decnet::cli
 
-#endif  // __has_include(<decnet/topology/model.h>)
+#endif  // __has_include(<decnet/deploy/deploy.h>)

@@ -60,7 +60,7 @@ services=mysql
 archetype=file-server
 INI
 expect_rc 0 "$DECNET" deploy --config "$WORK/fleet.ini" --json
-grep -q "compose -p decnet-fleet -f $DECNET_STATE_DIR/compose/decnet-fleet/docker-compose.yml up -d --remove-orphans --no-recreate" \
+grep -q "compose -p decnet-fleet -f $DECNET_STATE_DIR/private/compose/decnet-fleet/docker-compose.yml up -d --remove-orphans --no-recreate" \
   "$WORK/docker.log" || { cat "$WORK/docker.log"; fail "first deploy call"; }
 grep -q "force-recreate" "$WORK/docker.log" && fail "first deploy recreated something"
 [[ $(json_get "$DECNET_STATE_DIR/fleet.json" "sorted(d['deckies'])") == "['db', 'files', 'web']" ]] || fail "fleet.json deckies"

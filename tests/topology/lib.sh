@@ -9,6 +9,8 @@ fi
 WORK=$(mktemp -d /tmp/decnet-topology-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export DECNET_STATE_DIR="$WORK/state"
+# These tests drive the docker runtime (a stub or a real dockerd); as root the default would be netns.
+export DECNET_RUNTIME="${DECNET_RUNTIME:-docker}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_rc() {  # expect_rc RC cmd...
   local want=$1; shift
