@@ -1,5 +1,6 @@
 #include "services.h"
 
+#include "decnet/services/files/ftp.h"
 #include "decnet/services/udp/tftp.h"
 
 // Families register explicitly: a self-registering object in a static archive would be dropped by the
@@ -7,4 +8,5 @@
 void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
   using namespace decnet::services;
   registry.Add("tftp", udp::MakeTftp);
+  registry.Add("ftp", files::MakeFtp);
 }
