@@ -358,7 +358,9 @@ declare -A before after
 mkdir -p "$root/opt/units-before" "$root/opt/units-after"
 if git -C "$src" show "$BASELINE_COMMIT:packaging/gen-units.sh" > "$work/gen-units-before.sh" 2>/dev/null; then
   grep -v '^decky	' "$pkg_workers_tsv" | awk -F'\t' -v OFS='\t' 'NF > 6 {NF = 6} 1' > "$work/workers-before.tsv"
-  bash "$work/gen-units-before.sh" "$work/workers-before.tsv" "$src/bench/floor_budgets.tsv" \
+  # The budgets the packages were built with (the staged tree), else this tree's.
+  budgets_before=$(ls "$pkgdir"/stage/decnet-*/bench/floor_budgets.tsv 2>/dev/null | head -1)
+  bash "$work/gen-units-before.sh" "$work/workers-before.tsv" "${budgets_before:-$src/bench/floor_budgets.tsv}" \
     "$root/opt/units-before" > "$work/gen-before.log" 2>&1 || { cat "$work/gen-before.log"; fail "baseline generator failed"; }
 fi
 for w in "${units[@]}"; do
