@@ -50,6 +50,19 @@ TEST(SyslogCollectorDocker, ChunkedMultiplexedLogsAtEverySplit) {
   }
 }
 
+// Debian 12's engine (API 1.41) labels a multiplexed body raw-stream: the first bytes decide.
+TEST(SyslogCollectorDocker, LogFramingFromContentTypeOrFirstBytes) {
+  using std::string_literals::operator""s;
+  EXPECT_EQ(SniffLogFraming("application/vnd.docker.multiplexed-stream", ""),
+            LogFraming::kMultiplexed);
+  EXPECT_EQ(SniffLogFraming("application/vnd.docker.raw-stream", "\x01\0"s), LogFraming::kUnknown);
+  EXPECT_EQ(SniffLogFraming("application/vnd.docker.raw-stream", Mux(1, "<134>1 x")),
+            LogFraming::kMultiplexed);
+  EXPECT_EQ(SniffLogFraming("application/vnd.docker.raw-stream", Mux(2, "err")),
+            LogFraming::kMultiplexed);
+  EXPECT_EQ(SniffLogFraming("application/vnd.docker.raw-stream", "<134>1 2026"), LogFraming::kRaw);
+}
+
 TEST(SyslogCollectorDocker, ContentLengthAndErrors) {
   HttpResponseReader r;
   std::string body;

@@ -21,6 +21,8 @@ struct LogFollower::Request {
   HttpResponseReader reader;
   DockerMuxDecoder mux;
   bool muxed = false;
+  bool framing_known = false;  // log streams: raw or multiplexed, decided on the first bytes
+  std::string sniff, scratch;
   syslog::StreamFramer lines;
   std::string body, demuxed;
   std::string container;  // for log streams
@@ -220,17 +222,23 @@ void LogFollower::Follow(const std::string& id, int64_t since) {
   streams_[id] = r;
   ++stats_.streams_started;
   r->on_body = [this](Request* rq, std::string_view body) {
-    if (rq->demuxed.empty() && !rq->muxed &&
-        rq->reader.content_type().find("multiplexed") != std::string::npos) {
-      rq->muxed = true;
+    if (!rq->framing_known) {
+      rq->sniff.append(body);
+      const LogFraming fr = SniffLogFraming(rq->reader.content_type(), rq->sniff);
+      if (fr == LogFraming::kUnknown) return;  // fewer than 4 bytes so far
+      rq->framing_known = true;
+      rq->muxed = fr == LogFraming::kMultiplexed;
+      rq->demuxed.swap(rq->sniff);  // feed what was held back
+      body = rq->demuxed;
     }
     std::string_view text = body;
     if (rq->muxed) {
-      rq->demuxed.clear();
-      rq->mux.Feed(body, &rq->demuxed);
-      text = rq->demuxed;
+      rq->scratch.clear();
+      rq->mux.Feed(body, &rq->scratch);
+      text = rq->scratch;
     }
     rq->lines.Append(text);
+    if (!rq->demuxed.empty()) std::string().swap(rq->demuxed);  // the held-back first bytes
     syslog::Frame f;
     while (true) {
       auto got = rq->lines.Next(&f);

@@ -145,6 +145,14 @@ Status HttpResponseReader::Feed(std::string_view data, std::string* body) {
   return Ok();
 }
 
+LogFraming SniffLogFraming(std::string_view content_type, std::string_view first) {
+  if (content_type.find("multiplexed") != std::string_view::npos) return LogFraming::kMultiplexed;
+  if (first.size() < 4) return LogFraming::kUnknown;
+  const bool header = (first[0] == 0 || first[0] == 1 || first[0] == 2) && first[1] == 0 &&
+                      first[2] == 0 && first[3] == 0;
+  return header ? LogFraming::kMultiplexed : LogFraming::kRaw;
+}
+
 void DockerMuxDecoder::Feed(std::string_view data, std::string* out) {
   while (!data.empty()) {
     if (left_ == 0) {

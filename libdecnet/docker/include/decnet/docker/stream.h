@@ -40,6 +40,13 @@ class HttpResponseReader {
 
 // Docker's multiplexed stream: frames of {stream(1 byte: 0 stdin, 1 stdout, 2 stderr), 0, 0, 0,
 // size (u32 big-endian)} + payload. Payloads of stdout and stderr are appended to *out in order.
+// Whether a /containers/{id}/logs body is multiplexed. Engines from API 1.42 say so in the
+// Content-Type (application/vnd.docker.multiplexed-stream); older ones (Debian 12's 20.10, API
+// 1.41) answer application/vnd.docker.raw-stream for both kinds, so the first bytes decide: a frame
+// header is {0|1|2, 0, 0, 0, size}, which no text log line starts with. kUnknown until 4 bytes.
+enum class LogFraming { kUnknown, kRaw, kMultiplexed };
+LogFraming SniffLogFraming(std::string_view content_type, std::string_view first_bytes);
+
 class DockerMuxDecoder {
  public:
   void Feed(std::string_view data, std::string* out);
