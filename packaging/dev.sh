@@ -19,7 +19,34 @@ case "${1:-}" in
       DECNET_STATE_DIR=$state "$build/bin/decnet" user add admin && touch "$state/.admin-created"
     fi
     [[ -x "$build/bin/decnet-api" ]] && echo "Dashboard: http://127.0.0.1:8000/  (user admin)"
-    exec "$build/bin/decnet" fleet up --state-dir "$state"
+    if [[ $(id -u) != 0 ]]; then
+      echo "Not root: no deckies (network namespaces, a bridge and veth pairs need root); the workers run alone."
+      exec "$build/bin/decnet" fleet up --state-dir "$state"
+    fi
+    # As root: beside the workers, a demo fleet of 3 netns deckies on an internal bridge (a private
+    # test subnet; nothing leaves the host), supervised by the fleet; torn down on Ctrl-C.
+    "$build/bin/decnet" fleet up --state-dir "$state" &
+    fleet=$!
+    demo() { DECNET_STATE_DIR=$state "$build/bin/decnet" "$@"; }
+    stop_demo() {
+      trap - INT TERM
+      echo; echo "Tearing down the demo deckies..."
+      demo teardown --id demo || true
+      kill -INT "$fleet" 2>/dev/null || true
+      wait "$fleet" || true
+      exit 0
+    }
+    trap stop_demo INT TERM
+    for _ in $(seq 100); do [[ -S "$state/bus.sock" ]] && break; sleep 0.1; done
+    sleep 1  # the fleet has written its pid: the deploy hands the deckies to it
+    if demo deploy --name demo --deckies 3 --subnet 10.213.77.0/24 --interface lo --bridge \
+         --services http,ftp,redis,tftp --runtime netns --launcher fleet --wait 20 >"$state/demo-deploy.txt"; then
+      echo "Demo deckies (curl http://<address>/, ftp, redis-cli -h, tftp):"
+      grep -E "^decky-" "$state/demo-deploy.txt" | awk '{print "  " $1 "  " $2}'
+    else
+      echo "Demo deploy failed (see $state/demo-deploy.txt); the workers keep running."
+    fi
+    wait "$fleet"
     ;;
   test)
     (cd "$build" && ctest --output-on-failure --timeout 3000)
