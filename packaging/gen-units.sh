@@ -165,7 +165,13 @@ awk -F'\t' -v outdir="$outdir" -v sbindir="$sbindir" -v workers_file="$workers" 
     print "RestrictNamespaces=yes\nRestrictRealtime=yes\nRestrictSUIDSGID=yes" > f
     print "LockPersonality=yes\nMemoryDenyWriteExecute=yes\nRemoveIPC=yes\nKeyringMode=private" > f
     print "SystemCallArchitectures=native\nSystemCallFilter=@system-service" > f
-    print "SystemCallFilter=~@privileged @resources\nSystemCallErrorNumber=EPERM" > f
+    print "SystemCallFilter=~@privileged @resources" > f
+    if (templated) {
+      # The decky drops its capabilities itself once bound (capset(2), in @privileged); allowed back
+      # so that the drop cannot fail. It can only lower what the bounding set above already limits.
+      print "SystemCallFilter=capset" > f
+    }
+    print "SystemCallErrorNumber=EPERM" > f
     print "DevicePolicy=closed" > f
     print "" > f
     print "[Install]\nWantedBy=decnet.target" > f
