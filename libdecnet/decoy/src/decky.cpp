@@ -381,7 +381,13 @@ Decky::Decky(uv_loop_t* loop, const Persona& persona, EventLog& log, ArtifactSto
     : loop_(loop), persona_(persona), log_(log), artifacts_(artifacts), limits_(limits),
       counters_(counters), bind_ip_(std::move(bind_ip)) {}
 
-Decky::~Decky() { Stop(); }
+Decky::~Decky() {
+  Stop();
+  // Let the close callbacks run (they use this Decky): one or two loop turns, since Stop closes without
+  // waiting for peers. Destroying a Decky inside one of its own callbacks is not allowed.
+  for (int i = 0; i < 100 && !(conns_.empty() && listeners_.empty() && udps_.empty()); ++i)
+    uv_run(loop_, UV_RUN_NOWAIT);
+}
 
 int64_t Decky::WallUs() const { return static_cast<int64_t>(NowEpoch() * 1e6); }
 
