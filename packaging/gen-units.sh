@@ -166,9 +166,10 @@ awk -F'\t' -v outdir="$outdir" -v sbindir="$sbindir" -v workers_file="$workers" 
     print "LockPersonality=yes\nMemoryDenyWriteExecute=yes\nRemoveIPC=yes\nKeyringMode=private" > f
     print "SystemCallArchitectures=native\nSystemCallFilter=@system-service" > f
     print "SystemCallFilter=~@privileged @resources" > f
-    if (templated) {
-      # The decky drops its capabilities itself once bound (capset(2), in @privileged); allowed back
-      # so that the drop cannot fail. It can only lower what the bounding set above already limits.
+    if (caps ~ /CAP_/) {
+      # A worker with capabilities drops them itself once its sockets are open (the decky after
+      # binding, the sniffer after opening its capture): capset(2) is in @privileged and is allowed
+      # back so that the drop cannot fail. It can only lower what the bounding set above limits.
       print "SystemCallFilter=capset" > f
     }
     print "SystemCallErrorNumber=EPERM" > f

@@ -53,6 +53,11 @@ while IFS=$'\x1f' read -r name exe _shlibs caps fams _desc instance; do
            MemoryDenyWriteExecute=yes SystemCallFilter=@system-service PrivateMounts=yes "$exe_line"; do
     check "$(basename "$u") has $d" grep -qxF "$d" "$u"
   done
+  if [[ -n $caps ]]; then
+    check "$(basename "$u") may drop its capabilities (capset allowed back)" grep -qxF "SystemCallFilter=capset" "$u"
+  else
+    check "$(basename "$u") has no capset" test -z "$(grep -xF "SystemCallFilter=capset" "$u")"
+  fi
   want_umask=0027; [[ $u == *@.service ]] && want_umask=0077
   check "$(basename "$u") UMask=$want_umask" grep -qxF "UMask=$want_umask" "$u"
   # Finding 2: no unit loads the secrets into its environment; only the api gets the credential.
