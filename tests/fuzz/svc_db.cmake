@@ -1,0 +1,4 @@
+# Redis requests (RESP2 and inline) are the first thing attacker bytes hit in the db family.
+decnet_fuzzer(fuzz_svc_db_redis SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/svc_db.cpp
+              LINKS decnet::svc_db decnet::decoy_testing)
+target_include_directories(fuzz_svc_db_redis PRIVATE ${CMAKE_SOURCE_DIR}/tests/services/db)
