@@ -1,5 +1,6 @@
 #include "services.h"
 
+#include "decnet/services/db/redis.h"
 #include "decnet/services/files/ftp.h"
 #include "decnet/services/udp/tftp.h"
 
@@ -8,5 +9,6 @@
 void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
   using namespace decnet::services;
   registry.Add("tftp", udp::MakeTftp);
+  registry.Add("redis", db::MakeRedis);
   registry.Add("ftp", files::MakeFtp);
 }
