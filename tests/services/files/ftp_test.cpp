@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <random>
+#include <regex>
 #include <set>
 
 #include "decnet/core/text.h"
@@ -338,6 +339,16 @@ TEST(FtpData, ListRetrAndStoreThroughPassive) {
     EXPECT_NE(listing.find(" README\r\n"), std::string::npos) << listing;
     EXPECT_NE(listing.find("-rw-r--r--"), std::string::npos) << listing;
     EXPECT_NE(listing.find(".tar.gz\r\n"), std::string::npos) << listing;
+    // Each product's own ls -l columns.
+    const char* kColumns[] = {R"(-rw-r--r--    1 0        0        [ 0-9]{8} )",
+                              R"(-rw-r--r--   1 root     root     [ 0-9]{8} )",
+                              R"(-rw-r--r--    1 0          0          [ 0-9]{10} )"};
+    const int idx = std::string(product) == "vsftpd" ? 0 : std::string(product) == "proftpd" ? 1 : 2;
+    EXPECT_TRUE(std::regex_search(
+        listing, std::regex(std::string(kColumns[idx]) + R"([A-Z][a-z]{2} [ 0-9][0-9] [ 0-9][0-9:]{4} README\r\n)")))
+        << listing;
+    ASSERT_EQ(d.decky.Events("data_open").size(), 1u);
+    EXPECT_EQ(ParamOf(d.decky.Events("data_open")[0], "control_session"), "7");
 
     // RETR after the client connected (PASV this time); size as SIZE said.
     const std::string pasv = d.Say("PASV");

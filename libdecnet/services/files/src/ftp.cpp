@@ -869,11 +869,11 @@ class FtpSession final : public decoy::Session {
     const unsigned long long size = e.size;
     switch (p_.id) {
       case Id::kVsftpd:
-        std::snprintf(buf, sizeof buf, "%s    %u %-8s %-8s %12llu %s %s\r\n", mode, e.dir ? 2u : 1u,
+        std::snprintf(buf, sizeof buf, "%s %4u %-8s %-8s %8llu %s %s\r\n", mode, e.dir ? 2u : 1u,
                       "0", "0", size, date.c_str(), name.c_str());
         break;
       case Id::kProftpd:
-        std::snprintf(buf, sizeof buf, "%s   %u %-8s %-8s %8llu %s %s\r\n", mode, e.dir ? 2u : 1u,
+        std::snprintf(buf, sizeof buf, "%s %3u %-8s %-8s %8llu %s %s\r\n", mode, e.dir ? 2u : 1u,
                       "root", "root", size, date.c_str(), name.c_str());
         break;
       case Id::kPureftpd:
@@ -984,6 +984,9 @@ void DataSession::OnOpen() {
     ctl->OnDataRefused();
     return;
   }
+  // The runtime logs this connection without a service name: tie it to its control session here.
+  link_->svc->host().log().New(kService, "data_open").From(conn_)
+      .Add("control_session", static_cast<int64_t>(link_->session)).Emit();
   link_->data = this;
   registered_ = true;
   ctl->OnDataConnected();
