@@ -35,11 +35,11 @@ struct InputStats {
   uint64_t datagrams = 0;
   uint64_t tcp_frames = 0;
   uint64_t tcp_accepted = 0;
-  uint64_t tcp_rejected = 0;  // over max_tcp_connections
+  uint64_t tcp_rejected = 0;         // over max_tcp_connections
   uint64_t tcp_rejected_source = 0;  // over max_tcp_per_source
   uint64_t tcp_idle_closed = 0;      // closed after tcp_idle_ms without data
   uint64_t unix_no_creds = 0;        // UNIX datagrams that arrived without SCM_CREDENTIALS
-  uint64_t truncated = 0;     // datagrams and frames cut at max_line
+  uint64_t truncated = 0;            // datagrams and frames cut at max_line
   uint64_t framing_errors = 0;
 };
 
@@ -70,7 +70,7 @@ class Inputs {
   const InputStats& stats() const { return stats_; }
   size_t connections() const { return conns_.size(); }
 
- // Internal (public so the handle callbacks can name them).
+  // Internal (public so the handle callbacks can name them).
   struct Dgram;
   struct Conn;
 

@@ -4,9 +4,9 @@
 // through the Engine API (--docker, decnet/docker/log_follower.h). Every line goes raw to
 // <ingest_log>; lines that parse as the DECNET dialect (libdecnet/syslog/decnet.h) and pass the
 // ingest filter go as JSON records to <ingest_json> and as system.log events to the bus, and feed
-// the session aggregator (attacker.session.ended). Appends are batched: flushed flush_ms after the first
-// buffered byte, when flush_bytes are buffered, and at stop. SIGHUP, or a rename/delete of a file,
-// reopens it.
+// the session aggregator (attacker.session.ended). Appends are batched: flushed flush_ms after the
+// first buffered byte, when flush_bytes are buffered, and at stop. SIGHUP, or a rename/delete of a
+// file, reopens it.
 #include <signal.h>
 #include <sys/stat.h>
 #include <uv.h>
@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "attribution.h"
 #include "decnet/bus/worker.h"
 #include "decnet/core/config.h"
 #include "decnet/core/json.h"
@@ -22,7 +23,6 @@
 #include "decnet/docker/log_follower.h"
 #include "decnet/syslog/collector.h"
 #include "decnet/syslog/decnet.h"
-#include "attribution.h"
 #include "inputs.h"
 #include "outputs.h"
 
@@ -268,11 +268,10 @@ int main(int argc, char** argv) {
   io.rcvbuf_bytes = static_cast<int>(cfg.Int("rcvbuf"));
   io.max_tcp_per_source = static_cast<size_t>(cfg.Int("max_tcp_per_source"));
   io.tcp_idle_ms = static_cast<uint64_t>(cfg.Double("tcp_idle_timeout") * 1000);
-  collector::Inputs inputs(w.loop(), io,
-                           [&](std::string_view line, bool truncated,
-                               const collector::Origin& origin) {
-                             pipe.OnLine(line, truncated, origin);
-                           });
+  collector::Inputs inputs(
+      w.loop(), io, [&](std::string_view line, bool truncated, const collector::Origin& origin) {
+        pipe.OnLine(line, truncated, origin);
+      });
   const bool listen_configured = !cfg.String("listen").empty();
   const std::string listen =
       OrDefault(cfg, "listen", "unix://" + state + "/syslog.sock,udp://127.0.0.1:5514");
@@ -308,13 +307,12 @@ int main(int argc, char** argv) {
     dopts.labels = SplitCommaList(cfg.String("docker_labels"));
     dopts.max_containers = static_cast<size_t>(cfg.Int("docker_max_containers"));
     dopts.max_line = io.max_line;
-    docker = std::make_unique<docker::LogFollower>(
-        w.loop(), dopts,
-        [&](std::string_view line, bool truncated) {
-          collector::Origin origin;
-          origin.kind = collector::Origin::kDocker;
-          pipe.OnLine(line, truncated, origin);
-        });
+    docker = std::make_unique<docker::LogFollower>(w.loop(), dopts,
+                                                   [&](std::string_view line, bool truncated) {
+                                                     collector::Origin origin;
+                                                     origin.kind = collector::Origin::kDocker;
+                                                     pipe.OnLine(line, truncated, origin);
+                                                   });
     docker->Start();
   }
 

@@ -80,7 +80,11 @@ TEST_F(BrokerTest, DeliversOneCopyPerConnectionAndNotToThePublisher) {
   Client a(&loop_, path_, "a"), b(&loop_, path_, "b"), p(&loop_, path_, "p");
   int got_a = 0, got_b = 0, got_p = 0;
   std::string payload_seen, type_seen;
-  a.Subscribe("a.*", [&](const Event& e) { ++got_a; payload_seen = e.payload_json; type_seen = e.type; });
+  a.Subscribe("a.*", [&](const Event& e) {
+    ++got_a;
+    payload_seen = e.payload_json;
+    type_seen = e.type;
+  });
   a.Subscribe("a.>", [&](const Event&) {});  // same connection: still one EVT frame
   b.Subscribe("a.b", [&](const Event&) { ++got_b; });
   p.Subscribe("a.b", [&](const Event&) { ++got_p; });
@@ -91,7 +95,8 @@ TEST_F(BrokerTest, DeliversOneCopyPerConnectionAndNotToThePublisher) {
   RunUntil(&loop_, [&] { return broker->pattern_count() == 4; });
   p.Publish("a.b", "kind", R"({"n":1})");
   ASSERT_TRUE(RunUntil(&loop_, [&] { return got_a == 1 && got_b == 1; }));
-  RunUntil(&loop_, [] { return false; }, 100);
+  RunUntil(
+      &loop_, [] { return false; }, 100);
   EXPECT_EQ(got_a, 1);
   EXPECT_EQ(got_p, 0);
   EXPECT_EQ(payload_seen, R"({"n":1})");
@@ -119,7 +124,8 @@ TEST_F(BrokerTest, StalledSubscriberLosesTheOldestAndTheDropsAreCounted) {
     p.Publish("flood.x", "", R"({"seq":)" + std::to_string(i) + R"(,"pad":")" + pad + "\"}");
     if (i % 64 == 0) uv_run(&loop_, UV_RUN_NOWAIT);
   }
-  ASSERT_TRUE(RunUntil(&loop_, [&] { return broker->stats().published == kEvents; }, 20000));
+  ASSERT_TRUE(RunUntil(
+      &loop_, [&] { return broker->stats().published == kEvents; }, 20000));
   EXPECT_GT(broker->stats().dropped, 0u);
   EXPECT_EQ(broker->stats().delivered, static_cast<uint64_t>(kEvents));
   // Now drain the subscriber: it must end with the newest event (drop-OLDEST), and get far fewer.
@@ -142,11 +148,13 @@ TEST_F(BrokerTest, StalledSubscriberLosesTheOldestAndTheDropsAreCounted) {
       quiet_rounds = 0;
     } else {
       ++quiet_rounds;
-      RunUntil(&loop_, [] { return false; }, 10);
+      RunUntil(
+          &loop_, [] { return false; }, 10);
     }
   }
   EXPECT_LT(frames, kEvents);
-  EXPECT_EQ(static_cast<uint64_t>(frames) + broker->stats().dropped, static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(static_cast<uint64_t>(frames) + broker->stats().dropped,
+            static_cast<uint64_t>(kEvents));
   rapidjson::Document doc;
   ASSERT_TRUE(json::ParseObject(last_body, doc));
   EXPECT_EQ(doc["payload"]["seq"].GetInt(), kEvents - 1);
@@ -172,7 +180,8 @@ TEST_F(BrokerTest, MalformedFrameClosesOnlyThatConnection) {
     ASSERT_TRUE(RunUntil(&loop_, [&] { return broker->stats().bad_frames == before + 1; })) << bad;
     char c;
     ::fcntl(fd, F_SETFL, O_NONBLOCK);
-    RunUntil(&loop_, [] { return false; }, 20);
+    RunUntil(
+        &loop_, [] { return false; }, 20);
     EXPECT_EQ(::read(fd, &c, 1), 0) << "the broker closed the bad connection";
     ::close(fd);
   }
@@ -219,7 +228,8 @@ TEST_F(BrokerTest, ClientReconnectsAndResubscribesAfterTheBrokerRestarts) {
   ASSERT_TRUE(RunUntil(&loop_, [&] { return !sub.connected() && !pub.connected(); }));
   // Publishing while the broker is away neither blocks nor crashes.
   for (int i = 0; i < 100; ++i) pub.Publish("x.y", "", "{}");
-  RunUntil(&loop_, [] { return false; }, 300);
+  RunUntil(
+      &loop_, [] { return false; }, 300);
   broker = MakeBroker();
   ASSERT_TRUE(RunUntil(&loop_, [&] { return sub.connected() && pub.connected(); }));
   ASSERT_TRUE(RunUntil(&loop_, [&] { return broker->pattern_count() == 1; })) << "re-subscribed";
@@ -242,9 +252,9 @@ TEST(BrokerControlTopic, OnlySystemOneTokenControl) {
   EXPECT_FALSE(IsControlTopic("attacker.x.control"));
 }
 
-// Issue 14, finding 4: a peer on the bus socket whose uid is neither root nor an allowed control uid
-// (here: a child that became nobody before connecting) cannot stop a worker; an allowed peer can, and
-// the receiver learns who it was from the broker.
+// Issue 14, finding 4: a peer on the bus socket whose uid is neither root nor an allowed control
+// uid (here: a child that became nobody before connecting) cannot stop a worker; an allowed peer
+// can, and the receiver learns who it was from the broker.
 TEST_F(BrokerTest, ControlTopicsOnlyFromControlUids) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another uid";
   ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
@@ -264,10 +274,11 @@ TEST_F(BrokerTest, ControlTopicsOnlyFromControlUids) {
     if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
     int fd = RawConnect(path_);
     if (fd < 0) ::_exit(4);
-    std::string out = EncodeFrame(Verb::kHello, "evil") +
-                      EncodeFrame(Verb::kPub, "system.collector.control",
-                                  R"({"type":"control","payload":{"action":"stop"}})") +
-                      EncodeFrame(Verb::kPub, "attacker.observed", R"({"payload":{"ip":"1.2.3.4"}})");
+    std::string out =
+        EncodeFrame(Verb::kHello, "evil") +
+        EncodeFrame(Verb::kPub, "system.collector.control",
+                    R"({"type":"control","payload":{"action":"stop"}})") +
+        EncodeFrame(Verb::kPub, "attacker.observed", R"({"payload":{"ip":"1.2.3.4"}})");
     if (::write(fd, out.data(), out.size()) != static_cast<ssize_t>(out.size())) ::_exit(5);
     char c;
     (void)::read(release[0], &c, 1);  // hold the connection until the parent has looked
@@ -276,7 +287,8 @@ TEST_F(BrokerTest, ControlTopicsOnlyFromControlUids) {
   ::close(release[0]);
   // The ordinary event from the same peer arrives; the control frame before it does not.
   ASSERT_TRUE(RunUntil(&loop_, [&] { return !got.empty(); }));
-  RunUntil(&loop_, [] { return false; }, 50);
+  RunUntil(
+      &loop_, [] { return false; }, 50);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].topic, "attacker.observed");
   EXPECT_EQ(broker->stats().control_refused, 1u);

@@ -44,8 +44,8 @@ TEST(RuntimeTest, WriteToAClosedPeerIsEpipeNotSigpipe) {
   close(sv[0]);
 }
 
-// Issue 14, finding 5: a second copy of a worker on the same state exits 2 instead of running beside
-// the first (the original's embed mode plus a standalone worker duplicated every event).
+// Issue 14, finding 5: a second copy of a worker on the same state exits 2 instead of running
+// beside the first (the original's embed mode plus a standalone worker duplicated every event).
 TEST(RuntimeTest, SecondCopyOnTheSameStateExitsTwo) {
   const std::string dir = TempStateDir();
   auto first = std::make_unique<Runtime>("lock-test", "test");
@@ -82,7 +82,8 @@ TEST(RuntimeTest, LockKeyMakesOneLockPerInstance) {
   EXPECT_EQ(a->lock_path(), dir + "/locks/decky-web1.lock");
   EXPECT_EQ(InitWith(*b, dir, {"--decky", "web2"}), -1);
   EXPECT_EQ(InitWith(*a2, dir, {"--decky", "web1"}), kExitUsage);
-  EXPECT_EQ(InitWith(*bad, dir, {"--decky", "../x"}), kExitUsage) << "the name is one path component";
+  EXPECT_EQ(InitWith(*bad, dir, {"--decky", "../x"}), kExitUsage)
+      << "the name is one path component";
   EXPECT_EQ(InitWith(*empty, dir), kExitUsage) << "no name, no instance lock";
 }
 

@@ -162,7 +162,8 @@ TEST(SyslogCollectorLogic, SessionAggregatorHasOneByteBudget) {
   for (int i = 0; i < 20000; ++i) {
     char ip[64];
     std::snprintf(ip, sizeof ip, "2001:db8::%x:%x", i % 4000, i / 4000);
-    line = "<14>1 2026-05-02T06:00:00Z S bash - - - CMD src=[" + std::string(ip) + "]:22 cmd=" + big;
+    line =
+        "<14>1 2026-05-02T06:00:00Z S bash - - - CMD src=[" + std::string(ip) + "]:22 cmd=" + big;
     ASSERT_TRUE(p.Parse(line, &r));
     ASSERT_EQ(r.event_type, "command");
     agg.Add(r);
@@ -184,7 +185,8 @@ TEST(SyslogCollectorLogic, SessionAggregatorHasOneByteBudget) {
   ASSERT_TRUE(p.Parse(line, &r));
   one.Add(r);
   const size_t with_one = one.bytes();
-  line = R"(<14>1 2026-05-02T06:00:05Z S ssh - session_recorded [relay@55555 src_ip="9.9.9.9" duration_s="60"])";
+  line =
+      R"(<14>1 2026-05-02T06:00:05Z S ssh - session_recorded [relay@55555 src_ip="9.9.9.9" duration_s="60"])";
   ASSERT_TRUE(p.Parse(line, &r));
   one.Add(r);
   ASSERT_EQ(got, 1);
@@ -229,17 +231,21 @@ TEST(SyslogCollectorLogic, RateLimitUsesTheEventsOwnTimeWhenSane) {
   for (int i = 0; i < 10; ++i) {
     char ts[32];
     std::snprintf(ts, sizeof ts, "2026-05-02T05:00:%02dZ", i * 5);
-    admitted += admit(std::string("<134>1 ") + ts + R"( d ssh - connect [relay@55555 src_ip="1.2.3.4"])",
-                      now + i * 1e-4);
+    admitted +=
+        admit(std::string("<134>1 ") + ts + R"( d ssh - connect [relay@55555 src_ip="1.2.3.4"])",
+              now + i * 1e-4);
   }
   EXPECT_EQ(admitted, 10);
   // Two in the same second of event time are still one.
-  EXPECT_FALSE(admit(R"(<134>1 2026-05-02T05:00:45.5Z d ssh - connect [relay@55555 src_ip="1.2.3.4"])", now));
+  EXPECT_FALSE(admit(
+      R"(<134>1 2026-05-02T05:00:45.5Z d ssh - connect [relay@55555 src_ip="1.2.3.4"])", now));
   EXPECT_EQ(f.stats().rate_limited_event_time, 1u);
   // No timestamp, or one from the far future or past: the arrival clock decides, and it is counted.
   EXPECT_TRUE(admit(R"(<134>1 - d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now));
-  EXPECT_FALSE(admit(R"(<134>1 2030-01-01T00:00:00Z d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now + 0.5));
-  EXPECT_FALSE(admit(R"(<134>1 1999-01-01T00:00:00Z d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now + 0.6));
+  EXPECT_FALSE(admit(
+      R"(<134>1 2030-01-01T00:00:00Z d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now + 0.5));
+  EXPECT_FALSE(admit(
+      R"(<134>1 1999-01-01T00:00:00Z d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now + 0.6));
   EXPECT_TRUE(admit(R"(<134>1 - d ssh - connect [relay@55555 src_ip="5.5.5.5"])", now + 1.5));
   EXPECT_EQ(f.stats().arrival_clock, 4u);
   EXPECT_EQ(f.stats().rate_limited_arrival_time, 2u);

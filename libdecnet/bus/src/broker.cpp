@@ -87,8 +87,8 @@ class Connection {
     if (writing_ || queue_.empty() || closing_) return;
     auto* w = new WriteReq;
     w->conn = this;
-    // Batch up to 64 frames per write: one syscall for a burst, while the queue bound still applies to
-    // what is not yet written.
+    // Batch up to 64 frames per write: one syscall for a burst, while the queue bound still applies
+    // to what is not yet written.
     std::vector<uv_buf_t> bufs;
     while (!queue_.empty() && w->frames.size() < 64) {
       w->frames.push_back(std::move(queue_.front()));
@@ -194,7 +194,8 @@ bool IsControlTopic(std::string_view topic) {
   if (topic.size() <= kPrefix.size() + kSuffix.size()) return false;
   if (topic.substr(0, kPrefix.size()) != kPrefix) return false;
   if (topic.substr(topic.size() - kSuffix.size()) != kSuffix) return false;
-  std::string_view middle = topic.substr(kPrefix.size(), topic.size() - kPrefix.size() - kSuffix.size());
+  std::string_view middle =
+      topic.substr(kPrefix.size(), topic.size() - kPrefix.size() - kSuffix.size());
   return middle.find('.') == std::string_view::npos;
 }
 
@@ -223,9 +224,10 @@ bool SocketIsLive(const std::string& path) {
   return live;
 }
 
-// The gid of `name` from /etc/group, or -1. Read directly rather than through getgrnam(3): NSS would map
-// libnss_systemd and friends into the broker for good (about 350 KiB of PSS measured) for one lookup.
-// sysusers.d creates the decnet group in /etc/group, so the file is the source of truth here.
+// The gid of `name` from /etc/group, or -1. Read directly rather than through getgrnam(3): NSS
+// would map libnss_systemd and friends into the broker for good (about 350 KiB of PSS measured) for
+// one lookup. sysusers.d creates the decnet group in /etc/group, so the file is the source of truth
+// here.
 long GroupIdFromEtcGroup(const std::string& name) {
   FILE* f = std::fopen("/etc/group", "re");
   if (!f) return -1;
@@ -234,7 +236,9 @@ long GroupIdFromEtcGroup(const std::string& name) {
   while (std::fgets(line, sizeof line, f)) {
     // name:password:gid:members
     char* c1 = std::strchr(line, ':');
-    if (!c1 || static_cast<size_t>(c1 - line) != name.size() || name.compare(0, name.size(), line, name.size()) != 0) continue;
+    if (!c1 || static_cast<size_t>(c1 - line) != name.size() ||
+        name.compare(0, name.size(), line, name.size()) != 0)
+      continue;
     char* c2 = std::strchr(c1 + 1, ':');
     if (!c2) break;
     gid = std::strtol(c2 + 1, nullptr, 10);
@@ -330,7 +334,8 @@ void Broker::OnConnection(int status) {
   uv_pipe_init(loop_, c->pipe(), 0);
   conns_[id] = c;
   ++live_;
-  if (uv_accept(reinterpret_cast<uv_stream_t*>(server_), reinterpret_cast<uv_stream_t*>(c->pipe())) != 0) {
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(server_),
+                reinterpret_cast<uv_stream_t*>(c->pipe())) != 0) {
     c->Close();
     return;
   }
@@ -361,7 +366,8 @@ void Broker::OnFrameFromClient(Connection* c, Frame& f) {
       DLOG_DEBUG("HELLO from %s", c->name().c_str());
       return;
     case Verb::kSub:
-      if (!ValidPattern(f.args)) return c->Fail(MakeError(Errc::kInvalidArgument, "bad SUB pattern"));
+      if (!ValidPattern(f.args))
+        return c->Fail(MakeError(Errc::kInvalidArgument, "bad SUB pattern"));
       if (c->patterns.size() >= opts_.max_patterns_per_conn) {
         return c->Fail(MakeError(Errc::kLimit, "too many patterns on one connection"));
       }

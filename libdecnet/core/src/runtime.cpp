@@ -77,9 +77,10 @@ std::optional<int> Runtime::Init(int argc, char** argv) {
 }
 
 // One copy of a worker per state (issue 14, finding 5): two collectors on one ingest file duplicate
-// every event, two ingesters race on one offset. An exclusive flock on <state_dir>/locks/<name>.lock
-// is held for the life of the process (the descriptor is close-on-exec, so children do not keep it)
-// and the kernel releases it however the process dies, so there is no stale lock to clean up.
+// every event, two ingesters race on one offset. An exclusive flock on
+// <state_dir>/locks/<name>.lock is held for the life of the process (the descriptor is
+// close-on-exec, so children do not keep it) and the kernel releases it however the process dies,
+// so there is no stale lock to clean up.
 std::optional<int> Runtime::TakeStateLock() {
   std::string lock_name = name_;
   if (!lock_key_.empty()) {
@@ -88,9 +89,10 @@ std::optional<int> Runtime::TakeStateLock() {
     bool ok = !v.empty() && v.size() <= 200 && v != "." && v != "..";
     for (unsigned char ch : v) ok = ok && ch > 0x20 && ch < 0x7F && ch != '/';
     if (!ok) {
-      std::fprintf(stderr, "decnet-%s: invalid value '%s' for %s (from %s): expected a name without "
-                   "'/' or spaces\n", name_.c_str(), v.c_str(), lock_key_.c_str(),
-                   config_.Source(lock_key_).c_str());
+      std::fprintf(stderr,
+                   "decnet-%s: invalid value '%s' for %s (from %s): expected a name without "
+                   "'/' or spaces\n",
+                   name_.c_str(), v.c_str(), lock_key_.c_str(), config_.Source(lock_key_).c_str());
       return kExitUsage;
     }
     lock_name += "-" + v;
@@ -243,8 +245,8 @@ Status MakeDirs(const std::string& dir, uint32_t also_trusted_uid) {
     }
     if (st.st_uid != me && st.st_uid != 0 && st.st_uid != also_trusted_uid) {
       return MakeError(Errc::kIo, "refusing directory " + cur + ": owned by uid " +
-                                              std::to_string(st.st_uid) + ", not by uid " +
-                                              std::to_string(me) + " or root");
+                                      std::to_string(st.st_uid) + ", not by uid " +
+                                      std::to_string(me) + " or root");
     }
   }
   return Ok();

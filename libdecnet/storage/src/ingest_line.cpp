@@ -116,7 +116,8 @@ BountyRow Fingerprint(const LogRow& log, std::string service, std::string ip, st
 
 constexpr size_t kMaxSecretBytes = 2048;
 
-// The printable form of `bytes` as the deckies write it: printable ASCII kept, every other byte '?'.
+// The printable form of `bytes` as the deckies write it: printable ASCII kept, every other byte
+// '?'.
 std::string PrintableForm(std::string_view bytes) {
   std::string out(bytes.substr(0, kMaxSecretBytes));
   for (char& ch : out) {

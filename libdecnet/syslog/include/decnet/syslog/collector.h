@@ -18,7 +18,6 @@
 
 namespace decnet::syslog {
 
-
 struct IngestFilterOptions {
   // APP-NAMEs whose records never reach the .json file or the bus (the .log keeps them).
   std::vector<std::string> drop_apps = {"sshd", "pam_unix", "sudo",   "su",       "CRON",
@@ -38,7 +37,7 @@ struct IngestFilterOptions {
 
 struct IngestFilterStats {
   uint64_t dropped_apps = 0;
-  uint64_t rate_limited = 0;  // every record the limiter dropped (both clocks)
+  uint64_t rate_limited = 0;               // every record the limiter dropped (both clocks)
   uint64_t rate_limited_event_time = 0;    // ... of them judged on their own timestamp
   uint64_t rate_limited_arrival_time = 0;  // ... of them judged on arrival (no sane timestamp)
   uint64_t arrival_clock = 0;  // limited-type records whose own time was absent or not sane
@@ -50,9 +49,9 @@ class IngestFilter {
   explicit IngestFilter(IngestFilterOptions opts);
   // True when `r` goes to the .json file and the bus. `now_s` is the arrival time, wall clock
   // (UTC epoch seconds), the clock the records' own timestamps are compared with. The key is
-  // (attacker_ip, decky, service, event_type): attacker_ip is a parsed address or "Unknown", and the
-  // others are bounded by the syslog header, so a key is at most ~380 bytes whatever the message
-  // says (a verbatim non-address token once made keys of 15.8 KB; issue 14, finding 11).
+  // (attacker_ip, decky, service, event_type): attacker_ip is a parsed address or "Unknown", and
+  // the others are bounded by the syslog header, so a key is at most ~380 bytes whatever the
+  // message says (a verbatim non-address token once made keys of 15.8 KB; issue 14, finding 11).
   bool Admit(const DecnetRecord& r, double now_s);
   const IngestFilterStats& stats() const { return stats_; }
   size_t keys() const { return last_.size(); }
@@ -82,7 +81,7 @@ struct SessionAggregatorStats {
   uint64_t commands_indexed = 0;
   uint64_t sessions_published = 0;
   uint64_t evicted_ips = 0;
-  uint64_t dropped_commands = 0;  // by the per-IP bound, the TTL or the byte budget
+  uint64_t dropped_commands = 0;    // by the per-IP bound, the TTL or the byte budget
   uint64_t truncated_commands = 0;  // texts cut at max_command_bytes
   uint64_t evicted_for_bytes = 0;   // IPs (or commands) removed by the byte budget
 };
