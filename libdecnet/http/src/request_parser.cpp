@@ -1,5 +1,6 @@
 #include "decnet/http/request_parser.h"
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cstdio>
@@ -98,7 +99,9 @@ struct ParserCallbacks {
     if (self->req_.headers.size() >= self->limits_.max_headers) {
       return self->Fail(431, "too many request headers");
     }
-    for (char& c : self->field_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!self->limits_.keep_header_case) {
+      for (char& c : self->field_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
     self->req_.headers.emplace_back(std::move(self->field_), std::move(self->value_));
     self->field_.clear();
     self->value_.clear();
@@ -122,13 +125,17 @@ struct ParserCallbacks {
   static int OnHeadersComplete(http_parser* p) {
     RequestParser* self = Self(p);
     if ((self->in_value_ || !self->field_.empty()) && FinishHeader(self) != 0) return -1;
-    if (p->upgrade) return self->Fail(501, "protocol upgrade not supported");
+    if (p->upgrade && !self->limits_.ignore_upgrade) {
+      return self->Fail(501, "protocol upgrade not supported");
+    }
     if (p->content_length != ULLONG_MAX && p->content_length > self->limits_.max_body_bytes) {
       return self->Fail(413, "request body too large");
     }
     Request& r = self->req_;
     r.method = http_method_str(static_cast<http_method>(p->method));
     r.keep_alive = http_should_keep_alive(p) != 0;
+    r.http_major = p->http_major;
+    r.http_minor = p->http_minor;
     std::string_view target = r.target;
     size_t q = target.find('?');
     std::string_view raw_path = target.substr(0, q);
@@ -143,10 +150,13 @@ struct ParserCallbacks {
   }
   static int OnBody(http_parser* p, const char* at, size_t len) {
     RequestParser* self = Self(p);
-    if (self->req_.body.size() + len > self->limits_.max_body_bytes) {
+    if (self->req_.body_bytes + len > self->limits_.max_body_bytes) {
       return self->Fail(413, "request body too large");
     }
-    self->req_.body.append(at, len);
+    self->req_.body_bytes += len;
+    const size_t room = self->limits_.max_body_kept_bytes - std::min(self->req_.body.size(),
+                                                                       self->limits_.max_body_kept_bytes);
+    self->req_.body.append(at, std::min(len, room));
     return 0;
   }
   static int OnMessageComplete(http_parser* p) {

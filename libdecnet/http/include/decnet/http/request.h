@@ -15,8 +15,10 @@ struct Request {
   std::string target;  // as received: path and query, still percent-encoded
   std::string path;    // percent-decoded path (no query)
   std::string query;   // raw query string after '?', percent-encoded
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string body;    // de-chunked
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased (see ParserLimits)
+  std::string body;    // de-chunked (at most ParserLimits::max_body_kept_bytes)
+  uint64_t body_bytes = 0;  // every body byte received, kept or not
+  unsigned short http_major = 1, http_minor = 1;
   bool keep_alive = true;
   std::string peer_ip;  // filled by the server
 

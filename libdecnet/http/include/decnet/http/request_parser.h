@@ -9,6 +9,7 @@
 #include <http_parser.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "decnet/http/request.h"
@@ -20,6 +21,13 @@ struct ParserLimits {
   size_t max_header_bytes = 16 * 1024;  // request line + all header names and values
   size_t max_headers = 64;
   size_t max_body_bytes = 64 * 1024;
+  // Body bytes kept in Request::body; the rest (up to max_body_bytes) is counted in body_bytes and
+  // dropped, so a large accepted body costs no memory (the decky's http service).
+  size_t max_body_kept_bytes = SIZE_MAX;
+  // Header names as sent instead of lower-cased (logging and fingerprints need the client's case).
+  bool keep_header_case = false;
+  // Parse an Upgrade request as an ordinary one (a static web server ignores Upgrade) instead of 501.
+  bool ignore_upgrade = false;
 };
 
 class RequestParser {
