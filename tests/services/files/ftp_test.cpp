@@ -388,6 +388,16 @@ TEST(FtpData, ListRetrAndStoreThroughPassive) {
     struct stat st;
     EXPECT_EQ(stat((d.decky.artifact_dir + "/" + decoy::Sha256Hex(payload)).c_str(), &st), 0);
     EXPECT_EQ(static_cast<size_t>(st.st_size), payload.size());
+    // The upload is listed afterwards (0600), with its size, and not served back.
+    EXPECT_EQ(d.Say("SIZE /upload/x.sh"), "213 " + std::to_string(payload.size()) + "\r\n");
+    const uint16_t again = EpsvPort(d.Say("EPSV"));
+    fd = ConnectTo(again);
+    d.Say("NLST /upload");
+    EXPECT_EQ(ReadAll(d.decky, fd), "x.sh\r\n");
+    d.decky.RunUntil([&] { return d.conn.output.find("226") != std::string::npos; });
+    d.conn.Take();
+    const std::string refused = d.Say("RETR /upload/x.sh");
+    EXPECT_EQ(refused.rfind("550 ", 0), 0u) << refused;
   }
 }
 

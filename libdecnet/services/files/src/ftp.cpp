@@ -20,6 +20,7 @@ using decoy::Connection;
 constexpr std::string_view kService = "ftp";
 constexpr size_t kMaxUsers = 32;        // entries of setting `users` honoured
 constexpr size_t kMaxArgLogged = 1024;  // bytes of a command's argument in its `command` event
+constexpr size_t kMaxUploadsListed = 32;  // uploads shown in later listings, per decky (oldest go)
 
 enum class Id : uint8_t { kVsftpd, kProftpd, kPureftpd };
 
@@ -265,6 +266,7 @@ struct Node {
   uint64_t size = 0;
   int64_t mtime = 0;
   uint64_t seed = 0;
+  bool uploaded = false;  // listed (mode 0600, as the products' anonymous umask leaves it), not served
 };
 
 std::string_view BaseName(std::string_view p) {
@@ -382,12 +384,16 @@ class Ftp final : public decoy::Service {
   const Node* Find(std::string_view path) const {
     for (const Node& n : tree_)
       if (n.path == path) return &n;
+    for (const Node& n : uploads_)
+      if (n.path == path) return &n;
     return nullptr;
   }
   std::vector<const Node*> Children(std::string_view dir) const {
     std::vector<const Node*> out;
     for (const Node& n : tree_)
       if (n.path != "/" && Parent(n.path) == dir) out.push_back(&n);
+    for (const Node& n : uploads_)
+      if (Parent(n.path) == dir) out.push_back(&n);
     return out;
   }
   const Node& root() const { return tree_.front(); }
@@ -400,6 +406,21 @@ class Ftp final : public decoy::Service {
     link.upload.reset();
     if (!d) return 0;
     ++uploads;
+    // What an attacker uploaded is there when they list the directory again (also from a new
+    // connection), as on the real server; a file over a directory of the tree is not listed.
+    const Node* existing = Find(link.upload_path);
+    if (!existing || existing->uploaded) {
+      uploads_.erase(std::remove_if(uploads_.begin(), uploads_.end(),
+                                    [&](const Node& n) { return n.path == link.upload_path; }),
+                     uploads_.end());
+      if (uploads_.size() >= kMaxUploadsListed) uploads_.erase(uploads_.begin());
+      Node n;
+      n.path = link.upload_path;
+      n.size = d->size;
+      n.mtime = host_.WallUs() / 1000000;
+      n.uploaded = true;
+      uploads_.push_back(std::move(n));
+    }
     host_.log().New(kService, "upload").From(link.peer, link.ctl_port)
         .Add("session", static_cast<int64_t>(link.session))
         .Add("filename", link.upload_path).Add("sha256", d->sha256)
@@ -441,6 +462,7 @@ class Ftp final : public decoy::Service {
   std::string banner_;
   std::vector<std::pair<std::string, std::string>> users_;
   std::vector<Node> tree_;
+  std::vector<Node> uploads_;  // bounded by kMaxUploadsListed; empty until the first upload
 };
 
 // The data connection of one transfer (PASV/EPSV listener, one accept).
@@ -863,7 +885,8 @@ class FtpSession final : public decoy::Session {
 
   std::string LsLine(const Node& e, int64_t now) const {
     char buf[256];
-    const char* mode = e.dir ? (e.path == "/upload" ? "drwxrwxrwx" : "drwxr-xr-x") : "-rw-r--r--";
+    const char* mode = e.dir ? (e.path == "/upload" ? "drwxrwxrwx" : "drwxr-xr-x")
+                       : e.uploaded ? "-rw-------" : "-rw-r--r--";
     const std::string date = LsDate(e.mtime, now, p_.id == Id::kPureftpd);
     const std::string name(BaseName(e.path));
     const unsigned long long size = e.size;
@@ -888,7 +911,7 @@ class FtpSession final : public decoy::Session {
     const std::string mtime = Mdtm(e.mtime);
     const std::string name = cdir ? "." : std::string(BaseName(e.path));
     const char* type = cdir ? "cdir" : e.dir ? "dir" : "file";
-    const char* mode = e.dir ? (e.path == "/upload" ? "0777" : "0755") : "0644";
+    const char* mode = e.dir ? (e.path == "/upload" ? "0777" : "0755") : e.uploaded ? "0600" : "0644";
     const std::string unique = std::to_string(0x803 + e.path.size()) + "U" +
                                std::to_string(svc_.host().persona().Hash(kService, e.path) % 900000);
     if (p_.id == Id::kProftpd) {
@@ -903,7 +926,8 @@ class FtpSession final : public decoy::Session {
 
   void Retr(const std::string& a) {
     const Node* n = svc_.Find(ResolveFtpPath(cwd_, a));
-    if (!n || n->dir) return Send(Fill(p_.retr_fail, {{'a', a}}));
+    // An upload is 0600 to the ftp user: the products refuse to serve it to anonymous users.
+    if (!n || n->dir || n->uploaded) return Send(Fill(p_.retr_fail, {{'a', a}}));
     if (!NeedData()) return;
     std::string body = Content(*n);
     if (rest_ < body.size()) body.erase(0, rest_);
