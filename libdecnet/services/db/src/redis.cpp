@@ -136,13 +136,13 @@ std::string Bulk(std::string_view s) {
 }
 std::string Int(int64_t v) { return ":" + std::to_string(v) + "\r\n"; }
 std::string Arr(size_t n) { return "*" + std::to_string(n) + "\r\n"; }
-const std::string kNil = "$-1\r\n";
-const std::string kOk = "+OK\r\n";
-const std::string kNoAuth = "-NOAUTH Authentication required.\r\n";
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-const std::string kSyntax = "-ERR syntax error\r\n";
-const std::string kNotInt = "-ERR value is not an integer or out of range\r\n";
-const std::string kOom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+constexpr std::string_view kNil = "$-1\r\n";
+constexpr std::string_view kOk = "+OK\r\n";
+constexpr std::string_view kNoAuth = "-NOAUTH Authentication required.\r\n";
+constexpr std::string_view kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+constexpr std::string_view kSyntax = "-ERR syntax error\r\n";
+constexpr std::string_view kNotInt = "-ERR value is not an integer or out of range\r\n";
+constexpr std::string_view kOom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
 
 bool ParseInt(std::string_view s, int64_t* v) {
   if (s.empty() || s.size() > 20) return false;
