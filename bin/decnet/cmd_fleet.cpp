@@ -21,6 +21,11 @@
 #include "decnet/core/runtime.h"
 #include "decnet/fleet/supervisor.h"
 #include "decnet/fleet/worker_list.h"
+#if __has_include(<decnet/deploy/deploy.h>)
+#define DECNET_FLEET_DECKIES 1
+#include "decnet/deploy/deploy.h"
+#include "decnet/deploy/store.h"
+#endif
 
 namespace {
 
@@ -216,6 +221,68 @@ int Up(int argc, char** argv) {
     }
     if (!has_bus) start_others();
 
+#ifdef DECNET_FLEET_DECKIES
+    // The deckies of the active netns topologies run here beside the workers: `decnet deploy`
+    // writes a launch spec per decky into the private (root-only) directory and sends SIGHUP; we
+    // start, restart (supervisor backoff) and stop them. Root only: a decky enters its namespace.
+    std::string private_dir;
+    std::map<std::string, std::vector<std::string>> decky_argv;  // decky -> argv it runs with
+    if (::geteuid() == 0) {
+      if (auto p = deploy::PrivateDir(state)) {
+        private_dir = *p;
+        (void)deploy::WriteFileAtomic(deploy::SupervisorPidPath(private_dir),
+                                      std::to_string(::getpid()) + "\n", 0600);
+      } else {
+        std::fprintf(stderr, "decnet fleet up: no deckies: %s\n", p.error().message.c_str());
+      }
+    }
+    auto sync_deckies = [&] {
+      if (private_dir.empty()) return;
+      auto specs = deploy::ReadLaunchSpecs(private_dir);
+      for (auto it = decky_argv.begin(); it != decky_argv.end();) {
+        auto want = specs.find(it->first);
+        const std::string child = "decky-" + it->first;
+        if (want == specs.end() || want->second != it->second) {
+          sup.Stop(child);  // removed or changed: stop it; a changed one starts again below
+          it = decky_argv.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      for (const auto& [name, argv] : specs) {
+        if (decky_argv.count(name)) continue;
+        const std::string child = "decky-" + name;
+        if (const fleet::ChildStatus* c = sup.Find(child);
+            c != nullptr && c->state != fleet::ChildState::kExited &&
+            c->state != fleet::ChildState::kFailed) {
+          continue;  // still stopping the previous one; start on the next pass
+        }
+        sup.Forget(child);
+        fleet::ChildSpec spec;
+        spec.name = child;
+        spec.path = argv[0];
+        spec.args.assign(argv.begin() + 1, argv.end());
+        spec.env = env;
+        spec.log_path = state + "/logs/" + child + ".log";
+        decky_argv[name] = argv;
+        (void)sup.Spawn(std::move(spec));
+      }
+      for (const auto& c : sup.Children()) {
+        if (c.name.rfind("decky-", 0) == 0 && !decky_argv.count(c.name.substr(6)) &&
+            (c.state == fleet::ChildState::kExited || c.state == fleet::ChildState::kFailed))
+          sup.Forget(c.name);
+      }
+      WritePids(sup, state + "/fleet.pids");
+    };
+    Timer decky_timer(&loop);
+    decky_timer.Start(0, 2000, sync_deckies);
+    uv_signal_t sighup;
+    uv_signal_init(&loop, &sighup);
+    sighup.data = &sync_deckies;
+    uv_signal_start(&sighup, [](uv_signal_t* s, int) {
+      (*static_cast<decltype(sync_deckies)*>(s->data))();
+    }, SIGHUP);
+#endif
     Timer table(&loop);
     if (cfg.Int("table_interval") > 0) {
       const uint64_t every = static_cast<uint64_t>(cfg.Int("table_interval")) * 1000;
@@ -228,6 +295,11 @@ int Up(int argc, char** argv) {
       std::printf("\nstopping the fleet...\n");
       std::fflush(stdout);
       table.Stop();
+#ifdef DECNET_FLEET_DECKIES
+      decky_timer.Stop();
+      uv_signal_stop(&sighup);
+      if (!private_dir.empty()) ::unlink(deploy::SupervisorPidPath(private_dir).c_str());
+#endif
       sup.StopAll(15000, [&] {
         PrintTable(sup, stdout);
         for (const auto& c : sup.Children()) {
@@ -254,6 +326,9 @@ int Up(int argc, char** argv) {
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+#ifdef DECNET_FLEET_DECKIES
+    uv_close(reinterpret_cast<uv_handle_t*>(&sighup), nullptr);
+#endif
   }
   CloseAllHandles(&loop);
   uv_loop_close(&loop);

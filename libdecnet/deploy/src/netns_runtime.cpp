@@ -9,6 +9,7 @@
 // supervises and restarts); else this command starts it detached ("self": no restarts).
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -357,12 +358,37 @@ class NetnsRuntime : public Runtime {
       env += var + "=" + v + "\n";
     }
     (void)rec;
+    if (launcher_ == "systemd") {
+      // The template unit's contract (packaging/systemd/README.md): /etc/decnet/deckies/<decky>.env
+      // root 0600 without DECKY/NETNS/STATE_DIR (the unit sets those), settings root:decnet-decky 0640.
+      const std::string udir = UnitDir();
+      std::string uenv = "DECNET_SERVICES=" + services + "\n";
+      if (!d.hostname.empty()) uenv += "DECNET_HOSTNAME=" + d.hostname + "\n";
+      if (!d.distro.empty()) uenv += "DECNET_DISTRO=" + d.distro + "\n";
+      if (!d.os_profile.empty()) uenv += "DECNET_OS_PROFILE=" + d.os_profile + "\n";
+      if (!d.settings.empty()) {
+        const std::string sp = udir + "/" + d.name + ".json";
+        uenv += "DECNET_SETTINGS=" + sp + "\n";
+        if (auto st = WriteFileAtomic(sp, settings.Finish() + "\n", 0640); !st) return st;
+        if (struct group* g = ::getgrnam("decnet-decky")) (void)::chown(sp.c_str(), 0, g->gr_gid);
+      }
+      if (auto st = WriteFileAtomic(udir + "/" + d.name + ".env", uenv, 0600); !st) return st;
+    }
     if (auto st = WriteFileAtomic(settings_path, settings.Finish() + "\n", 0600); !st) return st;
     if (auto st = WriteFileAtomic(dir + "/decky.env", env, 0600); !st) return st;
     return WriteFileAtomic(dir + "/argv", argv, 0600);
   }
 
+  static std::string UnitDir() {
+    const char* env = std::getenv("DECNET_DECKY_UNIT_DIR");
+    return env != nullptr && *env ? env : "/etc/decnet/deckies";
+  }
+
   void RemoveSpec(const std::string& decky) {
+    if (launcher_ == "systemd") {
+      ::unlink((UnitDir() + "/" + decky + ".env").c_str());
+      ::unlink((UnitDir() + "/" + decky + ".json").c_str());
+    }
     const std::string dir = SpecDir(decky);
     for (const char* f : {"/argv", "/decky.env", "/settings.json"}) ::unlink((dir + f).c_str());
     ::rmdir(dir.c_str());
@@ -375,7 +401,7 @@ class NetnsRuntime : public Runtime {
       return Ok();
     }
     if (launcher_ == "systemd") {
-      std::vector<std::string> argv = {"systemctl", "start", "--no-block"};
+      std::vector<std::string> argv = {"systemctl", "enable", "--now", "--no-block"};
       for (const Decky* d : make) argv.push_back("decnet-decky@" + d->name + ".service");
       if (int rc = Run(argv); rc != 0)
         return MakeError(Errc::kIo, "systemctl start failed with status " + std::to_string(rc));
@@ -426,7 +452,7 @@ class NetnsRuntime : public Runtime {
   Status StopDeckies(const TopologyRecord& rec, const std::vector<std::string>& names) {
     if (names.empty()) return Ok();
     if (launcher_ == "systemd") {
-      std::vector<std::string> argv = {"systemctl", "stop"};
+      std::vector<std::string> argv = {"systemctl", "disable", "--now"};
       for (const std::string& n : names) argv.push_back("decnet-decky@" + n + ".service");
       (void)Run(argv, true);
     }

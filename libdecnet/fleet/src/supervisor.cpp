@@ -243,6 +243,13 @@ void Supervisor::Stop(const std::string& name) {
   }
 }
 
+void Supervisor::Forget(const std::string& name) {
+  std::erase_if(children_, [&](const std::unique_ptr<Child>& c) {
+    return c->spec.name == name && c->proc == nullptr &&
+           (c->status.state == ChildState::kExited || c->status.state == ChildState::kFailed);
+  });
+}
+
 void Supervisor::StopChild(Child& c) {
   c.restart_timer.reset();
   if (c.proc) {

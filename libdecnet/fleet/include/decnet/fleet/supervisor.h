@@ -54,6 +54,9 @@ class Supervisor {
   void StopAll(uint64_t timeout_ms, std::function<void()> done);
   // Stops one child (no restart).
   void Stop(const std::string& name);
+  // Drops the children called `name` that are no longer running (exited or failed) from the table,
+  // so a decky removed by deploy does not linger and a re-added one starts as a fresh entry.
+  void Forget(const std::string& name);
 
   std::vector<ChildStatus> Children() const;
   const ChildStatus* Find(const std::string& name) const;
