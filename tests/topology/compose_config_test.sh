@@ -2,6 +2,7 @@
 # `docker compose config` (the plugin, or Debian's docker-compose) accepts every rendered file; it needs
 # no engine. Also checks the YAML says exactly what the JSON rendering says (parsed back with PyYAML).
 source "$(dirname "$0")/lib.sh"
+export DECNET_RUNTIME=docker  # the compose file is the docker runtime's (root would pick netns)
 
 if docker compose version >/dev/null 2>&1; then
   COMPOSE=(docker compose)
@@ -29,12 +30,18 @@ for name, svc in doc["services"].items():
     labels = svc["labels"]
     scope = labels["decnet.scope"]
     assert svc["container_name"].startswith(scope + "-"), name
-    if labels["decnet.role"] == "service":
-        assert svc["network_mode"] == "service:" + labels["decnet.decky"], name
-    else:
-        for net, cfg in svc["networks"].items():
-            assert net in doc["networks"], net
-            assert "ipv4_address" in cfg, name
+    # One container per decky: the decky image running decnet-decky, holding its own addresses.
+    assert labels["decnet.role"] == "decky", name
+    assert name == labels["decnet.decky"], name
+    assert svc["image"].split(":")[0].endswith("/decky"), svc["image"]
+    cmd = svc["command"]
+    assert cmd[:2] == ["--decky", name], cmd
+    assert "--log-target" in cmd, cmd
+    assert labels.get("decnet.fleet.service") == "true" or labels.get("decnet.topology.service") == "true", name
+    assert "net.ipv4.ip_default_ttl" in svc["sysctls"], name
+    for net, cfg in svc["networks"].items():
+        assert net in doc["networks"], net
+        assert "ipv4_address" in cfg, name
 for name, net in doc["networks"].items():
     assert net["name"] == scope + "-" + name
     assert net["labels"]["decnet.scope"] == scope

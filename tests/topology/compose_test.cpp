@@ -42,11 +42,10 @@ TEST(TopologyCompose, MazeParsesBackWithEverythingScoped) {
     EXPECT_LE(bridge.size(), 15u);
     EXPECT_EQ(std::string(n["labels"]["decnet.scope"].GetString()), "t1");
   }
-  size_t expected_services = 0;
   for (const Decky& d : t.deckies) {
-    expected_services += 1 + d.services.size();
     const auto& base = services[d.name.c_str()];
     EXPECT_EQ(std::string(base["container_name"].GetString()), "t1-" + d.name);
+    EXPECT_EQ(std::string(base["image"].GetString()), "decnet/decky:latest");
     EXPECT_EQ(base["networks"].MemberCount(), d.attachments.size());
     for (const Attachment& a : d.attachments) {
       EXPECT_EQ(std::string(base["networks"][a.lan.c_str()]["ipv4_address"].GetString()),
@@ -62,17 +61,49 @@ TEST(TopologyCompose, MazeParsesBackWithEverythingScoped) {
                                                                std::to_string(p.container_port) +
                                                                "/" + ProtoName(p.proto));
     }
-    for (const std::string& s : d.services) {
-      const auto& sc = services[(d.name + "-" + s).c_str()];
-      EXPECT_EQ(std::string(sc["container_name"].GetString()), "t1-" + d.name + "-" + s);
-      EXPECT_EQ(std::string(sc["network_mode"].GetString()), "service:" + d.name);
-      EXPECT_EQ(std::string(sc["image"].GetString()), "decnet/" + s + ":latest");
-      EXPECT_EQ(std::string(sc["volumes"][0].GetString())
-                    .rfind("/var/lib/decnet/artifacts/t1/" + d.name + "/", 0),
-                0u);
-    }
+    EXPECT_STREQ(base["labels"]["decnet.topology.service"].GetString(), "true");
+    EXPECT_STREQ(base["labels"]["decnet.role"].GetString(), "decky");
+    EXPECT_EQ(std::string(base["volumes"][0].GetString()),
+              "/var/lib/decnet/artifacts/t1/" + d.name + ":/var/lib/decnet");
+    EXPECT_FALSE(base.HasMember("network_mode"));
   }
+  const size_t expected_services = t.deckies.size();  // one container per decky
   EXPECT_EQ(services.MemberCount(), expected_services);
+}
+
+// The decky's argv (after the image's entrypoint) as one string, for matching flag pairs.
+std::string Command(const rapidjson::Value& svc) {
+  std::string out;
+  for (const auto& a : svc["command"].GetArray()) out += std::string(a.GetString()) + " ";
+  return out;
+}
+
+TEST(TopologyCompose, OneDeckyContainerRunsDecnetDeckyWithItsPersonaAndSysctls) {
+  FleetConfig f;
+  f.deckies = 2;
+  f.interface = "enp3s0";
+  f.services.explicit_services = {"http", "ftp"};
+  Topology t = *GenerateFleet(f);
+  t.deckies[0].os_profile = "windows";
+  rapidjson::Document doc = Render(t, "fleet");
+  ASSERT_EQ(doc["services"].MemberCount(), 2u);
+  const Decky& d = t.deckies[0];
+  const auto& svc = doc["services"][d.name.c_str()];
+  const std::string cmd = Command(svc);
+  EXPECT_EQ(cmd.rfind("--decky " + d.name + " --services http,ftp ", 0), 0u) << cmd;
+  EXPECT_NE(cmd.find("--hostname " + d.hostname + " "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("--distro " + d.distro + " "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("--os-profile windows "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("--log-target stdout "), std::string::npos) << cmd;
+  EXPECT_EQ(cmd.find("--settings"), std::string::npos) << cmd;  // no settings root given
+  EXPECT_STREQ(svc["hostname"].GetString(), d.hostname.c_str());
+  EXPECT_STREQ(svc["sysctls"]["net.ipv4.ip_default_ttl"].GetString(), "128");
+  EXPECT_STREQ(svc["labels"]["decnet.fleet.service"].GetString(), "true");
+  EXPECT_STREQ(svc["labels"]["decnet.services"].GetString(), "http,ftp");
+  EXPECT_STREQ(svc["cap_drop"][0].GetString(), "ALL");
+  EXPECT_TRUE(svc["read_only"].GetBool());
+  ASSERT_EQ(ComposeServicesOf(d).size(), 1u);
+  EXPECT_EQ(ComposeServicesOf(d)[0], d.name);
 }
 
 TEST(TopologyCompose, FlatFleetUsesMacvlanOrIpvlan) {
@@ -86,15 +117,16 @@ TEST(TopologyCompose, FlatFleetUsesMacvlanOrIpvlan) {
   const auto& lan = doc["networks"]["lan"];
   EXPECT_STREQ(lan["driver"].GetString(), "macvlan");
   EXPECT_STREQ(lan["driver_opts"]["parent"].GetString(), "enp3s0");
-  EXPECT_STREQ(doc["services"]["decky-01-ssh"]["environment"]["LOG_TARGET"].GetString(),
-               "10.0.0.1:5140");
+  // A remote collector: the decky sends its events there over UDP instead of stdout.
+  EXPECT_NE(Command(doc["services"]["decky-01"]).find("--log-target udp:10.0.0.1:5140 "),
+            std::string::npos);
   t.ipvlan = true;
   rapidjson::Document doc2 = Render(t, "fleet");
   EXPECT_STREQ(doc2["networks"]["lan"]["driver"].GetString(), "ipvlan");
   EXPECT_STREQ(doc2["networks"]["lan"]["driver_opts"]["ipvlan_mode"].GetString(), "l2");
 }
 
-TEST(TopologyCompose, SettingsBecomeEnvironment) {
+TEST(TopologyCompose, SettingsAreMountedAndPassedWhenTheDeployWroteThem) {
   FleetConfig f;
   f.deckies = 1;
   f.services.explicit_services = {"http"};
@@ -104,8 +136,26 @@ TEST(TopologyCompose, SettingsBecomeEnvironment) {
   s.settings["http"].push_back(Setting{"fake_app", FieldType::kEnum, "\"tomcat\"", "tomcat"});
   f.specs.push_back(s);
   Topology t = *GenerateFleet(f);
-  rapidjson::Document doc = Render(t, "s");
-  EXPECT_STREQ(doc["services"]["web-http"]["environment"]["FAKE_APP"].GetString(), "tomcat");
+  ComposeOptions o;
+  o.scope = "s";
+  o.json = true;
+  o.settings_root = "/var/lib/decnet/private/deckies";
+  o.fleet_seed = "seed-1";
+  o.image_prefix = "local";
+  o.image_tag = "0.1.0";
+  auto text = RenderCompose(t, o);
+  ASSERT_TRUE(text);
+  rapidjson::Document doc;
+  ASSERT_TRUE(json::ParseObject(*text, doc, json::ParseLimits{64u << 20, 32}));
+  const auto& web = doc["services"]["web"];
+  EXPECT_STREQ(web["image"].GetString(), "local/decky:0.1.0");
+  const std::string cmd = Command(web);
+  EXPECT_NE(cmd.find("--settings /etc/decnet/settings.json "), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("--fleet-seed seed-1 "), std::string::npos) << cmd;
+  EXPECT_STREQ(web["volumes"][1].GetString(),
+               "/var/lib/decnet/private/deckies/web/settings.json:/etc/decnet/settings.json:ro");
+  o.settings_root = "relative";
+  EXPECT_FALSE(RenderCompose(t, o));
 }
 
 TEST(TopologyCompose, ScopeAndPathsAreChecked) {

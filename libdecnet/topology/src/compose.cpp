@@ -10,44 +10,59 @@ namespace {
 
 using internal::Doc;
 
-std::string EnvName(const std::string& key) {
+std::string Join(const std::vector<std::string>& v) {
   std::string out;
-  for (char c : key) {
-    if (c >= 'a' && c <= 'z')
-      out.push_back(static_cast<char>(c - 32));
-    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-      out.push_back(c);
-    else
-      out.push_back('_');
-  }
+  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
   return out;
 }
 
-Doc Labels(const ComposeOptions& o, const Decky& d, const std::string& role,
-           const std::string& hash) {
-  Doc l = Doc::Map();
-  l.Set("decnet.scope", Doc::Str(o.scope));
-  l.Set("decnet.decky", Doc::Str(d.name));
-  l.Set("decnet.role", Doc::Str(role));
-  l.Set("decnet.config-hash", Doc::Str(hash));
-  return l;
+// The label the collector's Docker input follows (its default docker_labels): the Python original's
+// two, by kind, so a collector configured for either picks the deckies up.
+const char* FollowLabel(const Topology& t) {
+  return t.kind == Kind::kMaze ? "decnet.topology.service" : "decnet.fleet.service";
 }
 
-Doc BaseService(const Topology& t, const Decky& d, const ComposeOptions& o,
-                const std::string& hash) {
+// The decky's command line after the image's entrypoint (decnet-decky).
+Doc DeckyCommand(const Topology& t, const Decky& d, const ComposeOptions& o, bool settings) {
+  Doc cmd = Doc::List();
+  auto flag = [&](const char* name, const std::string& value) {
+    if (value.empty()) return;
+    cmd.Push(Doc::Str(name));
+    cmd.Push(Doc::Str(value));
+  };
+  flag("--decky", d.name);
+  flag("--services", Join(d.services));
+  flag("--hostname", d.hostname);
+  flag("--distro", d.distro);
+  flag("--os-profile", d.os_profile);
+  flag("--fleet-seed", o.fleet_seed);
+  if (settings) flag("--settings", kComposeSettingsPath);
+  // Docker mode: events to stdout, which the collector follows through the Engine API. A topology
+  // with its own log target (a remote collector) sends them there over UDP instead.
+  flag("--log-target", t.log_target.empty() ? "stdout" : "udp:" + t.log_target);
+  return cmd;
+}
+
+// One container per decky: decnet-decky serves every service of the decky and holds its
+// addresses, hostname and OS-fingerprint sysctls itself (no holder container).
+Doc DeckyService(const Topology& t, const Decky& d, const ComposeOptions& o,
+                 const std::string& hash) {
   Doc s = Doc::Map();
-  const Distro* distro = FindDistro(d.distro);
-  s.Set("image", Doc::Str(!o.base_image.empty()
-                              ? o.base_image
-                              : (distro != nullptr ? distro->image : "debian:bookworm-slim")));
+  s.Set("image", Doc::Str(DeckyImage(o)));
   s.Set("container_name", Doc::Str(o.scope + "-" + d.name));
   if (!d.hostname.empty()) s.Set("hostname", Doc::Str(d.hostname));
-  Doc& cmd = s.Set("command", Doc::List());
-  cmd.Push(Doc::Str("sleep"));
-  cmd.Push(Doc::Str("infinity"));
+  const bool settings = !o.settings_root.empty() && !d.settings.empty();
+  s.Set("command", DeckyCommand(t, d, o, settings));
   s.Set("restart", Doc::Str("unless-stopped"));
+  // It starts as root to bind its ports, then drops to nobody and every capability.
+  Doc& drop = s.Set("cap_drop", Doc::List());
+  drop.Push(Doc::Str("ALL"));
   Doc& caps = s.Set("cap_add", Doc::List());
-  caps.Push(Doc::Str("NET_ADMIN"));
+  for (const char* c : {"NET_BIND_SERVICE", "SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE"})
+    caps.Push(Doc::Str(c));
+  Doc& sec = s.Set("security_opt", Doc::List());
+  sec.Push(Doc::Str("no-new-privileges:true"));
+  s.Set("read_only", Doc::Bool(true));
   Doc& sysctls = s.Set("sysctls", Doc::Map());
   if (const OsProfile* os = FindOsProfile(d.os_profile.empty() ? "linux" : d.os_profile)) {
     for (const auto& [k, v] : os->sysctls) sysctls.Set(std::string(k), Doc::Str(std::string(v)));
@@ -65,37 +80,23 @@ Doc BaseService(const Topology& t, const Decky& d, const ComposeOptions& o,
                           "/" + ProtoName(p.proto)));
     }
   }
-  s.Set("labels", Labels(o, d, "base", hash));
-  (void)t;
-  return s;
-}
-
-Doc ServiceContainer(const Topology& t, const Decky& d, const std::string& svc,
-                     const ComposeOptions& o, const std::string& hash) {
-  Doc s = Doc::Map();
-  s.Set("image", Doc::Str(o.image_prefix + "/" + svc + ":" + o.image_tag));
-  s.Set("container_name", Doc::Str(o.scope + "-" + d.name + "-" + svc));
-  s.Set("network_mode", Doc::Str("service:" + d.name));
-  Doc& deps = s.Set("depends_on", Doc::List());
-  deps.Push(Doc::Str(d.name));
-  s.Set("restart", Doc::Str("unless-stopped"));
-  Doc& env = s.Set("environment", Doc::Map());
-  env.Set("NODE_NAME", Doc::Str(d.name));
-  env.Set("DECNET_SERVICE", Doc::Str(svc));
-  if (!t.log_target.empty()) env.Set("LOG_TARGET", Doc::Str(t.log_target));
-  auto it = d.settings.find(svc);
-  if (it != d.settings.end()) {
-    for (const Setting& st : it->second) {
-      const std::string name = EnvName(st.key);
-      if (name == "NODE_NAME" || name == "DECNET_SERVICE" || name == "LOG_TARGET") continue;
-      env.Set(name, Doc::Str(st.env));
-    }
-  }
+  // State (persona.json, host keys, artifacts) outlives a recreate; the rest of the root is
+  // read-only.
   Doc& vols = s.Set("volumes", Doc::List());
-  vols.Push(Doc::Str(o.artifact_root + "/" + o.scope + "/" + d.name + "/" + svc +
-                     ":/var/lib/decnet/artifacts"));
-  Doc l = Labels(o, d, "service", hash);
-  l.Set("decnet.service", Doc::Str(svc));
+  vols.Push(Doc::Str(o.artifact_root + "/" + o.scope + "/" + d.name + ":" + kComposeStateDir));
+  if (settings) {
+    vols.Push(Doc::Str(o.settings_root + "/" + d.name + "/settings.json:" + kComposeSettingsPath +
+                       ":ro"));
+  }
+  Doc& tmpfs = s.Set("tmpfs", Doc::List());
+  tmpfs.Push(Doc::Str("/tmp:size=1m"));
+  Doc l = Doc::Map();
+  l.Set("decnet.scope", Doc::Str(o.scope));
+  l.Set("decnet.decky", Doc::Str(d.name));
+  l.Set("decnet.role", Doc::Str("decky"));
+  l.Set("decnet.services", Doc::Str(Join(d.services)));
+  l.Set("decnet.config-hash", Doc::Str(hash));
+  l.Set(FollowLabel(t), Doc::Str("true"));
   s.Set("labels", std::move(l));
   return s;
 }
@@ -152,9 +153,15 @@ std::string BridgeInterfaceName(const std::string& scope, const std::string& lan
   return buf;
 }
 
+std::string DeckyImage(const ComposeOptions& o) {
+  return !o.base_image.empty() ? o.base_image : o.image_prefix + "/decky:" + o.image_tag;
+}
+
+std::vector<std::string> ComposeServicesOf(const Decky& d) { return {d.name}; }
+
 std::string RenderInputs(const ComposeOptions& o) {
   return o.scope + "|" + o.image_prefix + "|" + o.image_tag + "|" + o.artifact_root + "|" +
-         o.base_image;
+         o.base_image + "|" + o.fleet_seed + "|" + o.settings_root;
 }
 
 Result<std::string> RenderCompose(const Topology& t, const ComposeOptions& o) {
@@ -167,14 +174,16 @@ Result<std::string> RenderCompose(const Topology& t, const ComposeOptions& o) {
     return MakeError(Errc::kInvalidArgument,
                      "artifact root must be an absolute path, got '" + o.artifact_root + "'");
   }
+  if (!o.settings_root.empty() && o.settings_root[0] != '/') {
+    return MakeError(Errc::kInvalidArgument,
+                     "settings root must be an absolute path, got '" + o.settings_root + "'");
+  }
   const std::string inputs = RenderInputs(o);
   Doc root = Doc::Map();
   Doc& services = root.Set("services", Doc::Map());
   for (const Decky& d : t.deckies) {
     const std::string hash = DeckyHash(t, d, inputs);
-    services.Set(d.name, BaseService(t, d, o, hash));
-    for (const std::string& svc : d.services)
-      services.Set(d.name + "-" + svc, ServiceContainer(t, d, svc, o, hash));
+    services.Set(d.name, DeckyService(t, d, o, hash));
   }
   Doc& networks = root.Set("networks", Doc::Map());
   for (const Lan& l : t.lans) networks.Set(l.name, Network(t, l, o));
