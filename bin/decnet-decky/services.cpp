@@ -11,6 +11,7 @@ void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
   using namespace decnet::services;
   registry.Add("tftp", udp::MakeTftp);
   registry.Add("redis", db::MakeRedis);
-  registry.Add("http", web::MakeHttp);
+  // Port 80 only: the registry also lists 443, which a plaintext server must not answer.
+  registry.Add("http", web::MakeHttp, {{80, decnet::decoy::Transport::kTcp}});
   registry.Add("ftp", files::MakeFtp);
 }

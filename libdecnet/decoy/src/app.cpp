@@ -111,6 +111,9 @@ void DeclareDeckyConfig(Config& c) {
   c.AddString("bind", "0.0.0.0", "address the service ports listen on");
   c.AddString("ports", "", "port overrides: svc=PORT (its first port) or svc:ORIG=PORT, comma list");
   c.AddString("settings", "", "JSON file of persona settings {service: {key: value}}");
+  c.AddBool("foxio_licensed", false,
+            "also compute JA4H of HTTP requests (FoxIO License 1.1, not BSD: enable only when your use "
+            "is licensed); same as the setting http.foxio_licensed");
   c.AddString("run_as", "nobody", "user to become after binding when started as root");
   c.AddInt("max_connections", static_cast<int64_t>(d.max_connections), 1, 1 << 20,
            "open TCP connections");
@@ -209,6 +212,7 @@ Result<std::unique_ptr<DeckyApp>> DeckyApp::Start(uv_loop_t* loop, const Config&
   in.distro = c.String("distro");
   in.os_profile = c.String("os_profile");
   if (Status s = LoadSettingsFile(c.String("settings"), &in); !s) return bad("settings: " + s.error().message);
+  if (c.Bool("foxio_licensed")) in.settings["http"]["foxio_licensed"] = "true";
   if (!c.String("fleet_seed").empty()) {
     in.fleet_seed = c.String("fleet_seed");
   } else {
