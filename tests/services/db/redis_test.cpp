@@ -373,6 +373,26 @@ TEST(RedisCommands, ClientAndCommand) {
   EXPECT_TRUE(c.conn.closed);
 }
 
+TEST(RedisCommands, TtlHelloAndHealth) {
+  Client c(Inputs("required", "7.0.15", "s3cret"));
+  EXPECT_EQ(c.Cmd({"HELLO", "2"}).rfind("-NOAUTH HELLO must be called with the client already authenticated", 0), 0u);
+  EXPECT_EQ(c.Cmd({"HELLO", "2", "AUTH", "ops", "guess"}),
+            "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+  const auto ev = c.decky.Events("auth");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ParamOf(ev[0], "principal"), "ops");
+  EXPECT_EQ(ParamOf(ev[0], "via"), "hello");
+  EXPECT_EQ(c.Cmd({"HELLO", "2", "AUTH", "default", "s3cret"}).rfind("*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n", 0), 0u);
+  EXPECT_EQ(c.Cmd({"TTL", "nope"}), ":-2\r\n");
+  EXPECT_EQ(c.Cmd({"TTL", "config:app"}), ":-1\r\n");
+  EXPECT_EQ(c.Cmd({"SET", "t", "1"}), "+OK\r\n");
+  EXPECT_EQ(c.Cmd({"TTL", "t"}), ":-1\r\n");
+  std::string health;
+  c.svc->AddHealth(&health);
+  EXPECT_NE(health.find("\"redis_auth\":2"), std::string::npos) << health;
+  EXPECT_NE(health.find("\"redis_sessions\":1"), std::string::npos) << health;
+}
+
 TEST(RedisHelpers, GlobAndInlineSplit) {
   EXPECT_TRUE(GlobMatch("*", "anything"));
   EXPECT_TRUE(GlobMatch("user:*", "user:1042"));

@@ -371,10 +371,11 @@ class RedisSession final : public decoy::Session {
   }
 
   // ---- store ----
-  View Lookup(std::string_view key) const {
+  View Lookup(std::string_view key) const { return LookupIn(db_, key); }
+  View LookupIn(uint8_t db, std::string_view key) const {
     View v;
     for (auto it = overlay_.rbegin(); it != overlay_.rend(); ++it) {
-      if (it->db == db_ && it->key == key) {
+      if (it->db == db && it->key == key) {
         if (it->deleted) return v;
         v.found = true;
         v.type = it->type;
@@ -382,7 +383,7 @@ class RedisSession final : public decoy::Session {
         return v;
       }
     }
-    if (db_ != 0 || (flushed_ & 1)) return v;
+    if (db != 0 || (flushed_ & 1)) return v;
     for (size_t i = 0; i < kStoreSize; ++i) {
       if (svc_.Has(i) && kStore[i].name == key) {
         v.found = true;
@@ -394,9 +395,11 @@ class RedisSession final : public decoy::Session {
     }
     return v;
   }
-  std::vector<std::string_view> Keys() const {
+  std::vector<std::string_view> Keys() const { return KeysIn(db_); }
+  // The static keys of db 0 (unless flushed or shadowed by the overlay), then the overlay's own.
+  std::vector<std::string_view> KeysIn(uint8_t db) const {
     std::vector<std::string_view> out;
-    if (db_ == 0 && !(flushed_ & 1)) {
+    if (db == 0 && !(flushed_ & 1)) {
       for (size_t i = 0; i < kStoreSize; ++i) {
         if (!svc_.Has(i)) continue;
         bool shadowed = false;
@@ -405,16 +408,13 @@ class RedisSession final : public decoy::Session {
       }
     }
     for (const Entry& e : overlay_)
-      if (e.db == db_ && !e.deleted) out.push_back(e.key);
+      if (e.db == db && !e.deleted) out.push_back(e.key);
     return out;
   }
   size_t KeyCount(uint8_t db, size_t* expires) const {
-    const uint8_t saved = db_;
-    const_cast<RedisSession*>(this)->db_ = db;
-    const auto keys = Keys();
+    const auto keys = KeysIn(db);
     size_t e = 0;
-    for (auto k : keys) e += Lookup(k).ttl >= 0;
-    const_cast<RedisSession*>(this)->db_ = saved;
+    for (auto k : keys) e += LookupIn(db, k).ttl >= 0;
     if (expires) *expires = e;
     return keys.size();
   }
@@ -607,8 +607,9 @@ class RedisSession final : public decoy::Session {
         View v = Lookup(a[1]);
         if (!v.found) return Reply(Int(-2));
         if (v.ttl < 0) return Reply(Int(-1));
-        // Counting down from the moment the connection asked first, so two reads look alive.
-        const int64_t left = std::max<int64_t>(1, v.ttl - static_cast<int64_t>(svc_.H(a[1]) % 60));
+        // Counts down second by second and starts over, as a key its application keeps refreshing.
+        const int64_t now = svc_.host_.WallUs() / 1000000 + static_cast<int64_t>(svc_.H(a[1]) % 997);
+        const int64_t left = v.ttl - now % v.ttl;
         return Reply(Int(cmd.op == Op::kTtl ? left : left * 1000 - 137));
       }
       case Op::kLen: {
