@@ -165,8 +165,9 @@ DeckyProbe ProbeDecky(const std::string& netns_path, const std::vector<ServiceCh
   }
   bool all = true;
   for (const ServiceCheck& s : services) {
-    bool up = !s.ports.empty();
-    for (const PortCheck& pc : s.ports) up = up && (pc.udp ? udp : tcp).count(pc.port) > 0;
+    // Up when its first (primary) port listens: a registry entry may list a companion port the
+    // implementation does not serve yet (http lists 443; the decky's http is plaintext on 80 only).
+    const bool up = !s.ports.empty() && (s.ports[0].udp ? udp : tcp).count(s.ports[0].port) > 0;
     p.services[s.name] = up;
     all = all && up;
   }

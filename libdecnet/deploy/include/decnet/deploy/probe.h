@@ -32,7 +32,7 @@ struct PortCheck {
 };
 struct ServiceCheck {
   std::string name;
-  std::vector<PortCheck> ports;  // the service is up when every port has a listening socket
+  std::vector<PortCheck> ports;  // up when the first (primary) port has a listening socket
 };
 
 enum class DeckyState { kRunning, kDegraded, kAbsent, kUnknown };
