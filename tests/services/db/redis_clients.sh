@@ -80,6 +80,9 @@ cs=$(events " redis-open redis - config_set " | tail -n 1)
 # Each redis-cli run is its own connection, so SAVE writes to the default dir: the event says which.
 sv=$(events " redis-open redis - save " | tail -n 1)
 [ "$(param dir <<<"$sv")" = "/var/lib/redis" ] || fail "save event: $sv"
+# The decky never connects to the master it was given.
+sleep 0.5
+! ss -tnH state all dst 198.51.100.23 | grep -q . || fail "the decky connected to its 'master'"
 rep=$(events " redis-open redis - replicaof " | tail -n 1)
 [ "$(param host <<<"$rep")" = "198.51.100.23" ] && [ "$(param port <<<"$rep")" = "8886" ] || fail "replicaof: $rep"
 # The whole chain on one connection: SAVE after CONFIG SET says so, with the attacker's dir.
