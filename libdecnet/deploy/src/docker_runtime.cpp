@@ -15,8 +15,8 @@ std::vector<std::string> ComposeServicesOf(const topology::Topology& t,
   for (const std::string& n : deckies) {
     const topology::Decky* d = t.FindDecky(n);
     if (d == nullptr) continue;
-    out.push_back(d->name);
-    for (const std::string& s : d->services) out.push_back(d->name + "-" + s);
+    // One container per decky (topology/compose.h): the renderer names its compose services.
+    for (std::string& s : topology::ComposeServicesOf(*d)) out.push_back(std::move(s));
   }
   return out;
 }
