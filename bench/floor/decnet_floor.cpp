@@ -84,18 +84,22 @@ struct Env {
   double idle_s = 2;
 };
 
-fleet::ChildSpec SpecFor(const fleet::WorkerInfo& w, const std::string& bin_dir,
-                         const std::string& state) {
+fleet::ChildSpec SpecFor(const std::string& name, const std::string& path, const std::string& state) {
   fleet::ChildSpec s;
-  const std::string& name = w.name;
   s.name = name;
-  s.path = bin_dir + "/" + w.executable;
-  s.args = w.instance_args;  // a templated worker (the decky) runs as its example instance
+  s.path = path;
   s.restart = false;
   s.env = {{"DECNET_STATE_DIR", state},
            {"DECNET_CONFIG", state + "/decnet.ini"},
            {"DECNET_JWT_SECRET", "floor-harness-secret-0123456789abcdef0123456789abcdef"}};
   s.log_path = state + "/" + name + ".log";
+  return s;
+}
+
+// A worker of the list; a templated one (the decky) runs as its example instance.
+fleet::ChildSpec SpecFor(const fleet::WorkerInfo& w, const std::string& bin_dir, const std::string& state) {
+  fleet::ChildSpec s = SpecFor(w.name, bin_dir + "/" + w.executable, state);
+  s.args = w.instance_args;
   return s;
 }
 
