@@ -254,7 +254,7 @@ TEST(HttpApache, EveryErrorPage) {
        ApacheError(413, "Request Entity Too Large",
                    "The requested resource does not allow request data with POST requests, or the amount of data "
                    "provided in\nthe request exceeds the capacity limit.\n",
-                   "web01", "", true, false),
+                   "h", "", true, false),
        true},
       {"GET /admin HTTP/1.1\r\nHost: h\r\n\r\n",
        ApacheError(401, "Unauthorized",
@@ -273,11 +273,18 @@ TEST(HttpApache, EveryErrorPage) {
 
 TEST(HttpApache, OptionsAndKeepAliveHeaderOnlyWhenAsked) {
   Rig r(Inputs(std::string(kApache)));
+  EXPECT_EQ(NoDate(r.Send("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n")),
+            "HTTP/1.1 200 OK\r\nDate: D\r\nServer: Apache/2.4.57 (Debian)\r\nContent-Length: 0\r\n\r\n");
+  // One 9000-byte header line: over LimitRequestFieldSize, though the head is under the total bound.
+  Rig big(Inputs(std::string(kApache)));
+  EXPECT_NE(big.Send("GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n")
+                .find("Size of a request header field exceeds server limit."),
+            std::string::npos);
   EXPECT_EQ(NoDate(r.Send("OPTIONS / HTTP/1.1\r\nHost: h\r\n\r\n")),
             "HTTP/1.1 200 OK\r\nDate: D\r\nServer: Apache/2.4.57 (Debian)\r\nAllow: GET,POST,OPTIONS,HEAD\r\n"
             "Content-Length: 0\r\nContent-Type: text/html\r\n\r\n");
   std::string out = r.Send("GET /x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-  EXPECT_NE(out.find("Keep-Alive: timeout=5, max=99\r\nConnection: Keep-Alive\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Keep-Alive: timeout=5, max=98\r\nConnection: Keep-Alive\r\n"), std::string::npos) << out;
   EXPECT_NE(out.find("Server at web01 Port 80"), std::string::npos);
   EXPECT_FALSE(r.conn.closed);
   EXPECT_EQ(r.conn.timer_ms, 5000u);  // KeepAliveTimeout 5

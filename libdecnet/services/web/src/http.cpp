@@ -278,6 +278,7 @@ class HttpSession final : public decoy::Session {
     std::string headers;       // extra product headers (Allow, WWW-Authenticate, Location)
     bool close = false;
     bool no_length = false;    // Apache sends some error bodies without Content-Length
+    bool bare = false;         // Apache's "OPTIONS *": Content-Length only
   };
   void Pump();
   bool SniffMethod();
@@ -299,6 +300,7 @@ class HttpSession final : public decoy::Session {
   std::string in_;
   std::string head_;          // the first bytes of the current request
   std::string real_method_;   // set when the method was fed to the parser as GET
+  bool star_ = false;         // the target was "*"
   uint32_t served_ = 0;
   bool closing_ = false;
 };
@@ -376,6 +378,9 @@ bool HttpSession::SniffMethod() {
     if (in_.size() < kMaxSniffBytes && in_.find_first_of("\r\n") == std::string::npos) return false;
   } else {
     std::string_view token(in_.data(), sp);
+    // "OPTIONS *" (the server as a whole): RequestParser takes only paths, so "*" is fed as "/".
+    star_ = in_.compare(sp, 3, " * ") == 0;
+    if (star_) in_[sp + 1] = '/';
     if (!ParserKnows(token) && IsToken(token)) {
       real_method_ = std::string(token);
       in_.replace(0, sp, "GET");
@@ -506,7 +511,9 @@ void HttpSession::Respond(const Answer& a, bool head, bool keep_alive, bool clie
       r += "Connection: close\r\n";
     }
     // The default handler's files and OPTIONS are text/html; canned error pages carry a charset.
-    r += code < 300 ? "Content-Type: text/html\r\n" : "Content-Type: text/html; charset=iso-8859-1\r\n";
+    if (!a.bare) {
+      r += code < 300 ? "Content-Type: text/html\r\n" : "Content-Type: text/html; charset=iso-8859-1\r\n";
+    }
   }
   (void)version;
   r += s.extra_headers;
@@ -538,6 +545,10 @@ void HttpSession::Handle(http::Request& req) {
 
   Answer a;
   const bool exists = req.path == "/" || req.path == s.index_path;
+  // One header line longer than nginx's 8k buffer / Apache's LimitRequestFieldSize 8190.
+  bool field_too_long = false;
+  for (const auto& [k, v] : req.headers) field_too_long |= k.size() + 2 + v.size() > 8190;
+  if (!nginx && req.http_major > 1) keep_alive = !HasToken(HeaderOf(req, "connection"), "close");
   if (nginx && req.http_major > 1) {
     a.status = 505;
     a.close = true;
@@ -548,6 +559,16 @@ void HttpSession::Handle(http::Request& req) {
     a.status = 400;
     a.close = true;
     host_name = s.server_name;
+  } else if (field_too_long) {
+    a.status = 494;
+    a.close = true;
+    host_name = s.server_name;
+  } else if (star_ && (nginx || method != "OPTIONS")) {
+    a.status = 400;
+    a.close = true;
+  } else if (star_) {
+    a.status = 200;  // Apache: "OPTIONS *" is a bare 200 with no Allow and no Content-Type
+    a.bare = true;
   } else if (ClimbsAboveRoot(req.path)) {
     a.status = 400;
     a.close = true;
@@ -636,6 +657,10 @@ void HttpSession::HandleError(int status) {
   if (status == 431) a.status = 494;  // both products send a 400 with their own text
   if (status == 501) a.status = 400;  // an unsupported framing (Transfer-Encoding): malformed for us
   std::string host_name = s.server_name;
+  if (status == 413) {  // the head was parsed: Apache names the Host it asked for
+    std::string_view hh = HeaderOf(parser_.request(), "host");
+    if (!hh.empty() && hh.find(']') == std::string_view::npos) host_name = std::string(hh.substr(0, hh.rfind(':')));
+  }
   if (s.product == Product::kApache && status == 413) a.no_length = true;
   a.body = ErrorBody(a.status, method.empty() ? "GET" : method, host_name);
   LogRequest(nullptr, method, a.status == 494 ? 400 : a.status, parser_.error_message());
