@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Sends the same raw requests to a server and prints each exchange, so the decky's http service can be
-compared byte for byte with the real nginx / Apache (run them on loopback ports; see web_script_test.sh).
+compared byte for byte with the real nginx / Apache (run each on a loopback port with its own config,
+the decky with --ports http=PORT, and diff the outputs with Date/ETag/Last-Modified masked).
 Usage: ref_capture.py HOST PORT [case ...]"""
 import socket, sys, time
 
