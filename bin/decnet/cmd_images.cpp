@@ -45,7 +45,8 @@ int Build(int argc, char** argv) {
                   cxxopts::value<std::string>()->default_value(""))(
       "work-dir", "where the root filesystem tar is written (default $DECNET_STATE_DIR/images)",
       cxxopts::value<std::string>()->default_value(""))(
-      "repository", "image repository", cxxopts::value<std::string>()->default_value("decnet/decky"))(
+      "repository", "image repository",
+      cxxopts::value<std::string>()->default_value("decnet/decky"))(
       "tag", "version tag (also tagged latest)",
       cxxopts::value<std::string>()->default_value(DECNET_VERSION_STRING))(
       "force", "import even when an image with the same content is already tagged")(
@@ -91,9 +92,8 @@ int Build(int argc, char** argv) {
     std::printf("%s\n", w.Finish().c_str());
   } else {
     std::printf("%s %s (and %s:latest): %zu files, %.1f MiB, content %s\n",
-                img->reused ? "reused" : "built", img->reference.c_str(),
-                opts.repository.c_str(), img->files.size(),
-                static_cast<double>(img->image_bytes) / (1024.0 * 1024.0),
+                img->reused ? "reused" : "built", img->reference.c_str(), opts.repository.c_str(),
+                img->files.size(), static_cast<double>(img->image_bytes) / (1024.0 * 1024.0),
                 img->content_hash.c_str());
     for (const docker::ImageFile& f : img->files) std::printf("  %s\n", f.image_path.c_str());
   }
@@ -103,8 +103,9 @@ int Build(int argc, char** argv) {
 int ImagesCmd(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "build") == 0) return Build(argc - 1, argv + 1);
   const bool help = argc >= 2 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"));
-  std::fprintf(help ? stdout : stderr,
-               "Usage: decnet images build [--decky-bin PATH] [--tag VERSION] [--force] [--json]\n");
+  std::fprintf(
+      help ? stdout : stderr,
+      "Usage: decnet images build [--decky-bin PATH] [--tag VERSION] [--force] [--json]\n");
   return help ? 0 : 2;
 }
 

@@ -211,7 +211,8 @@ Result<std::vector<TarEntry>> DeckyRootfs(const std::string& executable,
   std::set<std::pair<std::string, const ImageFile*>> sorted;
   for (const ImageFile& f : all) {
     sorted.insert({f.image_path.substr(1), &f});
-    for (std::string d = DirName(f.image_path.substr(1)); !d.empty(); d = DirName(d)) dirs.insert(d);
+    for (std::string d = DirName(f.image_path.substr(1)); !d.empty(); d = DirName(d))
+      dirs.insert(d);
   }
   std::vector<TarEntry> entries;
   for (const std::string& d : dirs) {
@@ -273,13 +274,14 @@ Result<BuiltImage> BuildDeckyImage(const DeckyImageOptions& o) {
     const std::string tar_path = o.work_dir + "/decky-rootfs.tar";
     const std::string tmp = tar_path + ".tmp";
     FILE* f = std::fopen(tmp.c_str(), "wbe");
-    if (f == nullptr) return MakeError(Errc::kIo, "cannot write " + tmp + ": " + std::strerror(errno));
+    if (f == nullptr)
+      return MakeError(Errc::kIo, "cannot write " + tmp + ": " + std::strerror(errno));
     const bool ok = std::fwrite(tar->data(), 1, tar->size(), f) == tar->size();
     if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), tar_path.c_str()) != 0) {
       return MakeError(Errc::kIo, "cannot write " + tar_path);
     }
     std::vector<std::string> argv = {
-        o.docker, "import",
+        o.docker,   "import",
         "--change", std::string("ENTRYPOINT [\"") + kDeckyImageExe + "\"]",
         "--change", "CMD [\"--log-target\", \"stdout\"]",
         "--change", std::string("ENV DECNET_STATE_DIR=") + kDeckyImageStateDir,
@@ -287,7 +289,7 @@ Result<BuiltImage> BuildDeckyImage(const DeckyImageOptions& o) {
         "--change", "LABEL decnet.content=" + img.content_hash,
         "--change", "LABEL decnet.version=" + o.version,
         "--change", "LABEL decnet.role=decky-image",
-        tar_path, img.reference};
+        tar_path,   img.reference};
     std::string id;
     if (int rc = RunCapture(argv, &id); rc != 0) {
       return MakeError(Errc::kIo, "docker import failed with status " + std::to_string(rc));

@@ -6,8 +6,8 @@
 #include "decnet/core/json.h"
 #include "decnet/core/log.h"
 #include "decnet/core/text.h"
-#include "decnet/syslog/framing.h"
 #include "decnet/docker/stream.h"
+#include "decnet/syslog/framing.h"
 
 namespace decnet::docker {
 
@@ -46,8 +46,7 @@ using Req = LogFollower::Request;
 
 // Starts `r` (connect, write the request, read the response into the callbacks).
 void Launch(uv_loop_t* loop, const std::string& socket_path, Req* r, const std::string& target) {
-  r->request =
-      "GET " + target + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: decnet\r\n\r\n";
+  r->request = "GET " + target + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: decnet\r\n\r\n";
   uv_pipe_init(loop, &r->pipe, 0);
   r->pipe.data = r;
   r->connect.data = r;

@@ -50,9 +50,9 @@ struct DeckyImageOptions {
   std::string executable;  // host path of decnet-decky
   std::string work_dir;    // where the stripped executable and decky-rootfs.tar are written
   std::string repository = "decnet/decky";
-  std::string version;     // tag; the image is also tagged "latest"
+  std::string version;            // tag; the image is also tagged "latest"
   std::string docker = "docker";  // the docker CLI
-  bool force = false;      // import even when an image with the same content is tagged
+  bool force = false;             // import even when an image with the same content is tagged
 };
 
 struct BuiltImage {

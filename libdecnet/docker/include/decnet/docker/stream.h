@@ -1,6 +1,6 @@
-// Decoders for the Docker Engine API responses (the log follower's and any other client's) (no I/O, unit-tested):
-// an incremental HTTP/1.1 response reader (chunked, Content-Length or until EOF) and the
-// demultiplexer of Docker's log stream (8-byte frame headers on non-TTY containers).
+// Decoders for the Docker Engine API responses (the log follower's and any other client's) (no I/O,
+// unit-tested): an incremental HTTP/1.1 response reader (chunked, Content-Length or until EOF) and
+// the demultiplexer of Docker's log stream (8-byte frame headers on non-TTY containers).
 #pragma once
 
 #include <cstdint>
