@@ -18,7 +18,7 @@ export DECNET_STATE_DIR="$WORK/state" DECNET_RUNTIME=netns
 # A unique fleet id and subnet per run so a leftover of a killed run cannot collide.
 ID="t$$"
 NET="10.$(( ($$ >> 8) % 200 + 20 )).$(( $$ % 250 )).0"
-cleanup() { "$DECNET" teardown --id "$ID" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+cleanup() { "$DECNET" teardown --id "$ID" >/dev/null 2>&1 || true; [[ -n ${KEEP:-} ]] || rm -rf "$WORK"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
@@ -52,6 +52,22 @@ st=$(json_get "$WORK/status.json" "sorted((k,v['state']) for k,v in d[0]['decky_
 [[ $st == "[('${ID}a', 'running'), ('${ID}b', 'running'), ('${ID}c', 'running')]" ]] || fail "status: $(cat "$WORK/status.json")"
 [[ $(json_get "$WORK/status.json" "d[0]['decky_states']['${ID}a']['services']['tftp']") == up ]] || fail "tftp not up"
 "$DECNET" status | grep -q "${ID}b .*running .*redis:up" || fail "status table"
+
+# 2b. The reconciler worker sees the same and notices a decky whose process died (degraded).
+if [[ -x "$DECNET_BINARY_DIR/bin/decnet-reconciler" ]]; then
+  "$DECNET_BINARY_DIR/bin/decnet-reconciler" --state-dir "$DECNET_STATE_DIR" --poll-interval 1 \
+    >"$WORK/reconciler.log" 2>&1 &
+  rec_pid=$!
+  snap="$DECNET_STATE_DIR/deckies.state.json"
+  states() { json_get "$snap" "sorted((k,v['state']) for k,v in d['deckies'].items())" 2>/dev/null || true; }
+  for _ in $(seq 50); do [[ $(states) == "[('${ID}a', 'running'), ('${ID}b', 'running'), ('${ID}c', 'running')]" ]] && break; sleep 0.2; done
+  [[ $(states) == "[('${ID}a', 'running'), ('${ID}b', 'running'), ('${ID}c', 'running')]" ]] || { cat "$WORK/reconciler.log"; fail "reconciler: $(states)"; }
+  ip netns pids "decnet-${ID}c" | xargs -r kill
+  for _ in $(seq 50); do [[ $(states) == *"('${ID}c', 'degraded')"* ]] && break; sleep 0.2; done
+  [[ $(states) == *"('${ID}c', 'degraded')"* ]] || fail "reconciler missed the dead decky: $(states)"
+  kill "$rec_pid"; wait "$rec_pid" || true
+  deploy >/dev/null 2>&1 || fail "redeploy after the kill"  # restores c (unchanged hash, no process)
+fi
 
 # 3. OS sysctls inside the namespace (windows: TTL 128, 2 SYN retries, no ICMP rate limit); the host keeps its own.
 ip_a=$(json_get "$DECNET_STATE_DIR/fleet.json" "d['deckies']['${ID}a']['ips'][0]")

@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +23,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "decnet/core/json.h"
@@ -101,8 +104,12 @@ class NetnsRuntime : public Runtime {
     return private_dir_;
   }
 
+  // There when its namespace exists and a process runs inside it (a decky whose process died with
+  // no supervisor to restart it is recreated by the next deploy).
   bool Present(const TopologyRecord&, const std::string& decky) override {
-    return Exists(NetnsPath(decky));
+    if (!Exists(NetnsPath(decky))) return false;
+    if (!pid_index_) pid_index_ = NetnsPidIndex();  // one /proc scan per plan
+    return !PidsInNetns(NetnsPath(decky), *pid_index_).empty();
   }
 
   Status Apply(const TopologyRecord& rec, const Plan& plan, const DeployOptions& opts) override {
@@ -122,6 +129,7 @@ class NetnsRuntime : public Runtime {
     for (const Decky* d : make) {
       if (auto st = WriteSpec(rec, *d); !st) return st;
     }
+    if (auto st = EnsureFleetSeed(); !st) return st;
     if (auto st = StartDeckies(make); !st) return st;
     if (opts.wait_s > 0 && !make.empty()) WaitRunning(make, opts.wait_s);
     return Ok();
@@ -384,6 +392,22 @@ class NetnsRuntime : public Runtime {
     return env != nullptr && *env ? env : "/etc/decnet/deckies";
   }
 
+  // The persona seed every decky of the host reads (<state_dir>/fleet-seed), made here once and
+  // atomically before the deckies start: deckies that start together and race to create it could
+  // read the winner's file before it is written.
+  Status EnsureFleetSeed() {
+    const std::string path = state_dir_ + "/fleet-seed";
+    if (Exists(path)) return Ok();
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != sizeof raw) return MakeError(Errc::kIo, "getrandom failed");
+    std::string seed;
+    for (unsigned char b : raw) {
+      seed.push_back("0123456789abcdef"[b >> 4]);
+      seed.push_back("0123456789abcdef"[b & 15]);
+    }
+    return WriteFileAtomic(path, seed + "\n", 0640, StateDirOwner(state_dir_));
+  }
+
   void RemoveSpec(const std::string& decky) {
     if (launcher_ == "systemd") {
       ::unlink((UnitDir() + "/" + decky + ".env").c_str());
@@ -521,6 +545,7 @@ class NetnsRuntime : public Runtime {
   std::string state_dir_, private_dir_, ip_ = "ip", decky_bin_, launcher_ = "self";
   bool bridge_fleet_ = false;
   uint64_t sysctl_skipped_ = 0;
+  std::optional<std::multimap<ino_t, pid_t>> pid_index_;
 };
 
 }  // namespace
