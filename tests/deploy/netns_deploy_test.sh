@@ -60,10 +60,10 @@ if [[ -x "$DECNET_BINARY_DIR/bin/decnet-reconciler" ]]; then
   rec_pid=$!
   snap="$DECNET_STATE_DIR/deckies.state.json"
   states() { json_get "$snap" "sorted((k,v['state']) for k,v in d['deckies'].items())" 2>/dev/null || true; }
-  for _ in $(seq 50); do [[ $(states) == "[('${ID}a', 'running'), ('${ID}b', 'running'), ('${ID}c', 'running')]" ]] && break; sleep 0.2; done
+  for _ in $(seq 150); do [[ $(states) == "[('${ID}a', 'running'), ('${ID}b', 'running'), ('${ID}c', 'running')]" ]] && break; sleep 0.2; done
   [[ $(states) == "[('${ID}a', 'running'), ('${ID}b', 'running'), ('${ID}c', 'running')]" ]] || { cat "$WORK/reconciler.log"; fail "reconciler: $(states)"; }
   ip netns pids "decnet-${ID}c" | xargs -r kill
-  for _ in $(seq 50); do [[ $(states) == *"('${ID}c', 'degraded')"* ]] && break; sleep 0.2; done
+  for _ in $(seq 150); do [[ $(states) == *"('${ID}c', 'degraded')"* ]] && break; sleep 0.2; done
   [[ $(states) == *"('${ID}c', 'degraded')"* ]] || fail "reconciler missed the dead decky: $(states)"
   kill "$rec_pid"; wait "$rec_pid" || true
   deploy >/dev/null 2>&1 || fail "redeploy after the kill"  # restores c (unchanged hash, no process)
