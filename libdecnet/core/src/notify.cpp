@@ -10,8 +10,35 @@
 #include <string>
 
 namespace decnet {
+namespace {
+int g_connected_fd = -1;  // set by SdNotifyConnect(), kept for the life of the process
+}  // namespace
+
+bool SdNotifyConnect() {
+  if (g_connected_fd >= 0) return true;
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (!path || !*path) return false;
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  size_t len = std::strlen(path);
+  if (len >= sizeof addr.sun_path) return false;
+  std::memcpy(addr.sun_path, path, len);
+  if (path[0] == '@') addr.sun_path[0] = '\0';
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return false;
+  socklen_t alen = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
+  if (::connect(fd, reinterpret_cast<struct sockaddr*>(&addr), alen) != 0) {
+    ::close(fd);
+    return false;
+  }
+  g_connected_fd = fd;
+  return true;
+}
 
 bool SdNotify(std::string_view state) {
+  if (g_connected_fd >= 0)
+    return ::send(g_connected_fd, state.data(), state.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(state.size());
   const char* path = std::getenv("NOTIFY_SOCKET");
   if (!path || !*path) return false;
   struct sockaddr_un addr {};

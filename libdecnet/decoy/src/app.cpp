@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "decnet/core/loop.h"
+#include "decnet/core/notify.h"
 #include "decnet/core/runtime.h"
 #include "decnet/decoy/privileges.h"
 
@@ -42,17 +43,23 @@ Result<std::string> FleetSeed(const std::string& state_dir) {
       seed.push_back(kHex[b & 15]);
     }
     if (Status s = MakeDirs(state_dir); !s) return s.error();
-    fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-    if (fd < 0) {
-      if (errno == EEXIST) continue;  // another decky won the race: read its seed
-      return MakeError(Errc::kIo, "create " + path + ": " + std::strerror(errno));
-    }
-    seed.push_back('\n');
-    const bool ok = write(fd, seed.data(), seed.size()) == static_cast<ssize_t>(seed.size());
+    // Written whole under a temporary name, then linked into place: a decky starting at the same
+    // moment sees either no file or the complete seed, never an empty one.
+    const std::string tmp = path + ".tmp." + std::to_string(getpid());
+    unlink(tmp.c_str());
+    fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (fd < 0) return MakeError(Errc::kIo, "create " + tmp + ": " + std::strerror(errno));
+    const std::string line = seed + "\n";
+    const bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                    fsync(fd) == 0;
     close(fd);
-    if (!ok) return MakeError(Errc::kIo, "write " + path);
-    seed.pop_back();
-    return seed;
+    const int linked = ok ? link(tmp.c_str(), path.c_str()) : -1;
+    const int err = errno;
+    unlink(tmp.c_str());
+    if (linked == 0) return seed;
+    if (!ok) return MakeError(Errc::kIo, "write " + tmp);
+    if (err != EEXIST) return MakeError(Errc::kIo, "create " + path + ": " + std::strerror(err));
+    // Another decky won the race: read its seed on the next pass.
   }
   return MakeError(Errc::kIo, "cannot read " + path);
 }
@@ -268,6 +275,7 @@ Result<std::unique_ptr<DeckyApp>> DeckyApp::Start(uv_loop_t* loop, const Config&
     AddSocketGroup(bus_socket, &keep_gids);
   }
   app->log_->sink().Prepare();
+  (void)SdNotifyConnect();  // READY and the watchdog after the drop
   if (Status s = DropPrivileges(c.String("run_as"), keep_gids); !s) return s.error();
   return app;
 }

@@ -189,7 +189,8 @@ struct Decky::Conn final : Connection {
       ++c->decky->counters_.closed_duration;
       c->Teardown(CloseReason::kDuration);
     }, l.max_session_ms, 0);
-    decky->log_.New(service_name, "connect").From(*this).Emit();
+    // A run-time listener (FTP data) has no service name: its service logs what it means.
+    if (!service_name.empty()) decky->log_.New(service_name, "connect").From(*this).Emit();
     uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp), AllocReadBuf, OnRead);
     if (session) session->OnOpen();
   }
@@ -237,7 +238,7 @@ struct Decky::Conn final : Connection {
   void Finish() {
     if (session) session->OnClose(reason);
     session.reset();
-    if (admitted) decky->log_.New(service_name, "disconnect")
+    if (admitted && !service_name.empty()) decky->log_.New(service_name, "disconnect")
         .From(*this)
         .Add("reason", CloseReasonName(reason))
         .Add("duration_ms", static_cast<int64_t>(uv_now(decky->loop_) - started_ms))

@@ -814,6 +814,10 @@ void HttpSession::LogCredentials(const http::Request& req, std::string_view meth
 
 std::string ChooseServer(const decoy::Persona& persona) {
   const std::vector<std::string_view> choices = ServerChoices(persona.distro());
+  // The topology may name the product ("nginx" / "apache"): the distro's own version of it.
+  const std::string want = persona.Setting("http", "server");
+  for (std::string_view c : choices)
+    if (!want.empty() && IStartsWith(c, want)) return std::string(c);
   return persona.Choose("http", "server", choices);
 }
 
