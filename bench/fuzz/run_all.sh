@@ -12,7 +12,7 @@ secs=${1:-60}; only=${2:-.}
 build=${DECNET_FUZZ_BUILD:-$top/build-fuzz}
 command -v clang++-14 >/dev/null || apt-get install -y -qq clang-14 libclang-rt-14-dev >/dev/null
 CC=clang-14 CXX=clang++-14 cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DDECNET_FUZZ=ON -DDECNET_TESTS=OFF -DDECNET_BENCH=OFF >/dev/null
+  -DDECNET_FUZZ=ON -DDECNET_BENCH=OFF >/dev/null
 mapfile -t exes < <(grep -hoE 'decnet_fuzzer\(([a-z0-9_]+)' "$top"/tests/fuzz/*.cmake | sed 's/decnet_fuzzer(//' | sort -u)
 # capture's loop names: capture_fuzz_<t>
 mapfile -t -O ${#exes[@]} exes < <(sed -n 's/^foreach(t \(.*\))$/\1/p' "$top/tests/fuzz/capture.cmake" | tr ' ' '\n' | sed 's/^/capture_fuzz_/')
