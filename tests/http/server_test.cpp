@@ -213,6 +213,33 @@ TEST(HttpServer, SseClientThatDoesNotReadIsDropped) {
   close(fd);
 }
 
+TEST(HttpServer, OneOversizedEventDoesNotDropEveryStream) {
+  ServerOptions o;
+  o.sse_max_pending_bytes = 16 * 1024;
+  LoopServer s(o, Echo);
+  int a = Connect(s.port()), b = Connect(s.port());
+  for (int fd : {a, b}) {
+    ASSERT_TRUE(SendAll(fd, "GET /stream HTTP/1.1\r\n\r\n"));
+    ReadUntil(fd, ": hello\n\n");
+  }
+  s.Sync([&] {
+    s.server().SseBroadcast("e", std::string(8 << 20, 'x'));  // more than a socket buffer and any budget
+    s.server().SseBroadcast("e", "after");
+  });
+  for (int fd : {a, b}) {
+    std::string ev = ReadUntil(fd, "after\n\n");
+    EXPECT_NE(ev.find("data: after"), std::string::npos);
+    EXPECT_EQ(ev.find("xxxx"), std::string::npos);
+  }
+  s.Sync([&] {
+    EXPECT_EQ(s.server().stats().open_sse_streams, 2u);
+    EXPECT_EQ(s.server().stats().sse_dropped_streams, 0u);
+    EXPECT_EQ(s.server().stats().sse_oversize_events, 1u);
+  });
+  close(a);
+  close(b);
+}
+
 TEST(HttpServer, StaticFilesRefuseTraversal) {
   char tmpl[] = "/tmp/decnet-http-static-XXXXXX";
   std::string root = mkdtemp(tmpl);

@@ -414,6 +414,12 @@ void Server::SseBroadcast(std::string_view event, std::string_view data) {
   frame += "data: ";
   for (char ch : data) frame.push_back(ch == '\n' || ch == '\r' ? ' ' : ch);
   frame += "\n\n";
+  // One event larger than a stream's whole budget would put every client over it at once and close
+  // them all (issue 14, finding 11): such an event is not sent, and counted.
+  if (frame.size() > opts_.sse_max_pending_bytes) {
+    stats_.sse_oversize_events++;
+    return;
+  }
   for (Conn* c = conns_; c != nullptr;) {
     Conn* next = c->next;
     if (c->sse && !c->closing) {

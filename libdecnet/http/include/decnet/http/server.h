@@ -64,6 +64,7 @@ struct ServerStats {
   uint64_t timeouts = 0;              // request or idle timeouts
   uint64_t sse_events = 0;            // events written to streams (per stream)
   uint64_t sse_dropped_streams = 0;   // streams closed because their client fell behind
+  uint64_t sse_oversize_events = 0;   // events larger than sse_max_pending_bytes, not sent
   uint64_t sse_rejected = 0;          // over max_sse_streams
   uint64_t sse_expired = 0;           // streams closed at their sse_lifetime_ms
   uint64_t sse_revoked = 0;           // streams closed by CloseSseStreams()
