@@ -1,4 +1,5 @@
 #include "decnet/api/api.h"
+#include "decnet/core/text.h"
 
 #include <cmath>
 #include <cstdio>
@@ -37,12 +38,6 @@ Response TooMany(int64_t wait_s, std::string_view what) {
   Response r = Response::Error(429, what);
   r.headers.emplace_back("Retry-After", std::to_string(wait_s < 1 ? 1 : wait_s));
   return r;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 bool ParseSmallJson(const std::string& body, rapidjson::Document& doc) {
@@ -256,7 +251,7 @@ Result<Api::Session> Api::Authenticate(const Request& req) {
 
 bool Api::HostAllowed(const Request& req) const {
   if (opts_.allowed_hosts.empty()) return true;
-  std::string host = Lower(req.Header("host"));
+  std::string host = AsciiLower(req.Header("host"));
   for (const auto& h : opts_.allowed_hosts) {
     if (h == host) return true;
   }
@@ -395,7 +390,7 @@ void Api::Login(Request& req, const Params&, const Session&, Respond respond) {
   // Both budgets are checked before either is charged, and charged before the password is checked,
   // so parallel guesses cannot outrun the count. Usernames compare case-insensitively here so "Admin"
   // is not a fresh budget for "admin".
-  const std::string user_key = Lower(username), source_key = http::SourceKey(req.peer_ip);
+  const std::string user_key = AsciiLower(username), source_key = http::SourceKey(req.peer_ip);
   int64_t wait = std::max(user_throttle_.Wait(user_key, now), source_throttle_.Wait(source_key, now));
   if (wait > 0) {
     (user_throttle_.Wait(user_key, now) > 0 ? user_throttle_ : source_throttle_).CountRefusal();

@@ -1,4 +1,5 @@
 #include "decnet/core/config.h"
+#include "decnet/core/text.h"
 
 #include <ini.h>
 
@@ -14,14 +15,8 @@
 namespace decnet {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string NormalizeKey(std::string_view s) {
-  std::string out = Lower(s);
+  std::string out = AsciiLower(s);
   for (char& c : out) {
     if (c == '-') c = '_';
   }
@@ -29,7 +24,7 @@ std::string NormalizeKey(std::string_view s) {
 }
 
 bool ParseBoolText(std::string_view t, bool* out) {
-  const std::string v = Lower(t);
+  const std::string v = AsciiLower(t);
   if (v == "1" || v == "true" || v == "yes" || v == "on") return *out = true, true;
   if (v == "0" || v == "false" || v == "no" || v == "off") return *out = false, true;
   return false;
@@ -65,7 +60,7 @@ char* ReadLineFromString(char* buf, int size, void* stream) {
 
 int IniHandler(void* user, const char* section, const char* name, const char* value) {
   auto* st = static_cast<IniState*>(user);
-  (*st->map)[{Lower(section), NormalizeKey(name)}] = IniValue{value, st->line};
+  (*st->map)[{AsciiLower(section), NormalizeKey(name)}] = IniValue{value, st->line};
   return 1;
 }
 
@@ -260,7 +255,7 @@ Status Config::Load(int argc, char** argv) {
   } else if (r.error().code != Errc::kNotFound || (cfg_env && *cfg_env)) {
     return MakeError(r.error().code, "config file " + r.error().message);
   }
-  const std::string section = Lower(worker_);
+  const std::string section = AsciiLower(worker_);
 
   for (const auto& key : order_) {
     Entry& e = entries_.find(key)->second;

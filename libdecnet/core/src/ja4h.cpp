@@ -1,4 +1,5 @@
 #include "decnet/core/ja4h.h"
+#include "decnet/core/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,12 +8,6 @@
 
 namespace decnet {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -40,7 +35,7 @@ std::string Hex12(Sha256HexFn fn, std::string_view data) {
 Ja4hResult ComputeJa4h(std::string_view method, std::string_view version,
                        std::span<const std::pair<std::string, std::string>> headers,
                        Sha256HexFn sha256_hex) {
-  std::string a = Lower(method.substr(0, 2));
+  std::string a = AsciiLower(method.substr(0, 2));
   while (a.size() < 2) a.push_back('0');
   std::string v(version.substr(std::min<size_t>(5, version.size())));
   v.erase(std::remove(v.begin(), v.end(), '.'), v.end());
@@ -50,7 +45,7 @@ Ja4hResult ComputeJa4h(std::string_view method, std::string_view version,
   bool cookie = false, referer = false;
   std::string lang;
   for (const auto& [name, value] : headers) {
-    std::string ln = Lower(name);
+    std::string ln = AsciiLower(name);
     if (ln == "cookie") {
       cookie = true;
       std::string_view rest = value;
@@ -69,7 +64,7 @@ Ja4hResult ComputeJa4h(std::string_view method, std::string_view version,
       continue;
     }
     if (ln == "accept-language" && lang.empty()) {
-      for (char c : Lower(value)) {
+      for (char c : AsciiLower(value)) {
         if (c == '-') continue;
         if (c == ',' || c == ';') break;
         lang.push_back(c);

@@ -11,23 +11,33 @@
 
 namespace decnet {
 namespace {
+
 int g_connected_fd = -1;  // set by SdNotifyConnect(), kept for the life of the process
+
+// $NOTIFY_SOCKET as an address ('@' = abstract namespace); false when unset or too long.
+bool NotifyAddress(sockaddr_un* addr, socklen_t* alen) {
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (!path || !*path) return false;
+  const size_t len = std::strlen(path);
+  if (len >= sizeof addr->sun_path) return false;
+  *addr = {};
+  addr->sun_family = AF_UNIX;
+  std::memcpy(addr->sun_path, path, len);
+  if (path[0] == '@') addr->sun_path[0] = '\0';
+  *alen = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
+  return true;
+}
+
 }  // namespace
 
 bool SdNotifyConnect() {
   if (g_connected_fd >= 0) return true;
-  const char* path = std::getenv("NOTIFY_SOCKET");
-  if (!path || !*path) return false;
-  struct sockaddr_un addr {};
-  addr.sun_family = AF_UNIX;
-  size_t len = std::strlen(path);
-  if (len >= sizeof addr.sun_path) return false;
-  std::memcpy(addr.sun_path, path, len);
-  if (path[0] == '@') addr.sun_path[0] = '\0';
+  sockaddr_un addr;
+  socklen_t alen;
+  if (!NotifyAddress(&addr, &alen)) return false;
   int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return false;
-  socklen_t alen = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
-  if (::connect(fd, reinterpret_cast<struct sockaddr*>(&addr), alen) != 0) {
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), alen) != 0) {
     ::close(fd);
     return false;
   }
@@ -39,19 +49,13 @@ bool SdNotify(std::string_view state) {
   if (g_connected_fd >= 0)
     return ::send(g_connected_fd, state.data(), state.size(), MSG_NOSIGNAL) ==
            static_cast<ssize_t>(state.size());
-  const char* path = std::getenv("NOTIFY_SOCKET");
-  if (!path || !*path) return false;
-  struct sockaddr_un addr {};
-  addr.sun_family = AF_UNIX;
-  size_t len = std::strlen(path);
-  if (len >= sizeof addr.sun_path) return false;
-  std::memcpy(addr.sun_path, path, len);
-  if (path[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
+  sockaddr_un addr;
+  socklen_t alen;
+  if (!NotifyAddress(&addr, &alen)) return false;
   int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return false;
-  socklen_t alen = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
   ssize_t n = ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL,
-                       reinterpret_cast<struct sockaddr*>(&addr), alen);
+                       reinterpret_cast<sockaddr*>(&addr), alen);
   ::close(fd);
   return n == static_cast<ssize_t>(state.size());
 }

@@ -1,4 +1,5 @@
 #include "decnet/topology/ini.h"
+#include "decnet/core/text.h"
 
 #include <ini.h>
 
@@ -80,12 +81,6 @@ int Handler(void* user, const char* section, const char* name, const char* value
   return 1;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-  return out;
-}
-
 std::string Trim(std::string_view s) {
   size_t a = 0, b = s.size();
   while (a < b && (s[a] == ' ' || s[a] == '\t')) ++a;
@@ -124,7 +119,7 @@ Result<int64_t> ParseInt(std::string_view s) {
 }
 
 Result<bool> ParseBool(std::string_view s) {
-  const std::string t = Lower(Trim(s));
+  const std::string t = AsciiLower(Trim(s));
   if (t == "true" || t == "1" || t == "yes" || t == "on") return true;
   if (t == "false" || t == "0" || t == "no" || t == "off") return false;
   return MakeError(Errc::kInvalidArgument,
@@ -237,7 +232,7 @@ class Builder {
   void General(const std::vector<const Entry*>& es) {
     IniConfig& c = r_.config;
     for (const Entry* e : es) {
-      const std::string k = Lower(e->key);
+      const std::string k = AsciiLower(e->key);
       const std::string v = Trim(e->value);
       if (k == "net") {
         Take(e->line, "[general] net", ParseCidr(v, false), c.subnet);
@@ -269,7 +264,7 @@ class Builder {
     int64_t amount = 1;
     int ip_line = 0, amount_line = es.empty() ? 0 : es[0]->line;
     for (const Entry* e : es) {
-      const std::string k = Lower(e->key);
+      const std::string k = AsciiLower(e->key);
       const std::string v = Trim(e->value);
       const std::string where = "[" + name + "] " + k + ": ";
       if (k == "ip") {

@@ -1,6 +1,7 @@
 // The redis service: a session per connection reading RESP2/inline commands (resp.cpp), answering
 // them the way the persona's redis-server version does, and logging each one. See redis.h.
 #include "decnet/services/db/redis.h"
+#include "decnet/core/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -107,11 +108,6 @@ std::vector<std::string_view> Items(std::string_view v) {
 
 // ---- Replies -------------------------------------------------------------------------------------
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 bool Eq(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -448,7 +444,7 @@ class RedisSession final : public decoy::Session {
   void Execute(std::vector<std::string>& argv) {
     ++svc_.h_.commands;
     ++commands_;
-    const std::string name = Lower(argv[0].substr(0, 64));
+    const std::string name = AsciiLower(argv[0].substr(0, 64));
     LogCommand(name, argv);
     // Checked before the command table, as processCommand() does.
     if (name == "quit") {
@@ -653,7 +649,7 @@ class RedisSession final : public decoy::Session {
         return Reply("-NOSCRIPT No matching script. Please use EVAL.\r\n");
       case Op::kScript: {
         ++svc_.h_.rce;
-        Ev("eval").Add("command", "script " + Lower(a[1].substr(0, 16)))
+        Ev("eval").Add("command", "script " + AsciiLower(a[1].substr(0, 16)))
             .Add("script", n > 2 ? std::string_view(a[2]).substr(0, kMaxScriptBytes) : "").Emit();
         if (Eq(a[1], "load") && n == 3) return Reply(Bulk(Hex(svc_.H(a[2]), 16) + Hex(svc_.H(a[2] + "1"), 16) + Hex(svc_.H(a[2] + "2"), 8)));
         if (Eq(a[1], "exists")) {
@@ -899,7 +895,7 @@ class RedisSession final : public decoy::Session {
       "replica-read-only", "slave-read-only", "rdbcompression", "replicaof", "slaveof"};
 
   void Config(const std::vector<std::string>& a) {
-    const std::string sub = Lower(a[1].substr(0, 32));
+    const std::string sub = AsciiLower(a[1].substr(0, 32));
     if (sub == "get") {
       if (a.size() < 3) return Reply(Err("ERR wrong number of arguments for 'config|get' command"));
       std::vector<std::string> out;
@@ -921,7 +917,7 @@ class RedisSession final : public decoy::Session {
       if (a.size() < 4 || a.size() % 2 != 0)
         return Reply(Err("ERR wrong number of arguments for 'config|set' command"));
       for (size_t i = 2; i + 1 < a.size(); i += 2) {
-        const std::string key = Lower(a[i].substr(0, 64));
+        const std::string key = AsciiLower(a[i].substr(0, 64));
         ++svc_.h_.rce;
         Ev("config_set").Add("parameter", a[i]).Add("value", a[i + 1]).Emit();
         if (std::find(std::begin(kConfigKeys), std::end(kConfigKeys), key) == std::end(kConfigKeys)) {
@@ -1070,7 +1066,7 @@ class RedisSession final : public decoy::Session {
   }
 
   void Client(const std::vector<std::string>& a) {
-    const std::string sub = Lower(a[1].substr(0, 32));
+    const std::string sub = AsciiLower(a[1].substr(0, 32));
     if (sub == "list" || sub == "info") return Reply(Bulk(ClientLine()));
     if (sub == "getname") return Reply(client_name_.empty() ? kNil : Bulk(client_name_));
     if (sub == "setname" && a.size() == 3) {
@@ -1113,13 +1109,13 @@ class RedisSession final : public decoy::Session {
         if (V().num >= c.since) out += CommandEntry(c);
       return Reply(out);
     }
-    const std::string sub = Lower(a[1].substr(0, 32));
+    const std::string sub = AsciiLower(a[1].substr(0, 32));
     if (sub == "count") return Reply(Int(static_cast<int64_t>(count)));
     if (sub == "info") {
       std::string out = Arr(a.size() - 2);
       for (size_t i = 2; i < a.size(); ++i) {
         const Cmd* found = nullptr;
-        const std::string n = Lower(a[i].substr(0, 64));
+        const std::string n = AsciiLower(a[i].substr(0, 64));
         for (const Cmd& c : kCommands)
           if (c.name == n && V().num >= c.since) found = &c;
         out += found ? CommandEntry(*found) : "*-1\r\n";
@@ -1142,7 +1138,7 @@ class RedisSession final : public decoy::Session {
 
   std::string Info(const std::vector<std::string>& a) const {
     std::vector<std::string> want;
-    for (size_t i = 1; i < a.size() && i < 16; ++i) want.push_back(Lower(a[i].substr(0, 32)));
+    for (size_t i = 1; i < a.size() && i < 16; ++i) want.push_back(AsciiLower(a[i].substr(0, 32)));
     const bool all = want.empty() || std::find(want.begin(), want.end(), "default") != want.end() ||
                      std::find(want.begin(), want.end(), "all") != want.end() ||
                      std::find(want.begin(), want.end(), "everything") != want.end();

@@ -1,4 +1,5 @@
 #include "decnet/services/udp/tftp.h"
+#include "decnet/core/text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -36,11 +37,6 @@ std::string ErrorPacket(uint16_t code, std::string_view msg) {
   p.push_back('\0');
   return p;
 }
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return out;
-}
 bool ParseNumber(std::string_view s, uint64_t* v) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
   return ec == std::errc() && p == s.data() + s.size() && !s.empty();
@@ -48,7 +44,7 @@ bool ParseNumber(std::string_view s, uint64_t* v) {
 
 // Files a TFTP server on a LAN plausibly holds: PXE boot config and a switch config backup.
 std::string FakeFile(const decoy::Persona& p, std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   while (!n.empty() && n.front() == '/') n.erase(0, 1);
   if (n == "pxelinux.cfg/default") {
     return "DEFAULT install\nPROMPT 0\nTIMEOUT 50\nLABEL install\n  KERNEL debian-installer/amd64/linux\n"
@@ -147,7 +143,7 @@ class Tftp final : public decoy::Service {
     t->dst_port = server.local().port;
     t->write = req.opcode == kWrq;
     t->filename = req.filename;
-    t->mode = Lower(req.mode);
+    t->mode = AsciiLower(req.mode);
     if (t->mode != "octet" && t->mode != "netascii") {
       server.SendTo(from, ErrorPacket(0, "Unknown mode"));
       return;
@@ -307,7 +303,7 @@ bool ParseTftpRequest(std::string_view p, TftpRequest* out) {
   out->mode = std::string(strings[1]);
   out->options.clear();
   for (size_t i = 2; i + 1 < strings.size() && out->options.size() < 16; i += 2)
-    out->options.emplace_back(Lower(strings[i]), std::string(strings[i + 1]));
+    out->options.emplace_back(AsciiLower(strings[i]), std::string(strings[i + 1]));
   return true;
 }
 

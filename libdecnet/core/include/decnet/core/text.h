@@ -17,6 +17,9 @@ bool IsValidUtf8(std::string_view s);
 // a URL path segment or a query value.
 std::string PercentEncode(std::string_view in);
 
+// `s` with ASCII A-Z lowered; every other byte as it is (no locale: protocol keywords, header names).
+std::string AsciiLower(std::string_view s);
+
 // RFC 4648 base64 with padding (the `secret_b64` field of the credential shape).
 std::string Base64Encode(std::string_view bytes);
 // Decodes padded or unpadded RFC 4648 base64; false (and *out cleared) on any other byte, on a bad
