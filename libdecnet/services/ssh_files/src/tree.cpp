@@ -1,0 +1,252 @@
+// The directory model: a sorted map from absolute path to node, so a listing is a prefix scan.
+#include "decnet/services/ssh_files/tree.h"
+
+#include <utility>
+
+namespace decnet::services::ssh_files {
+namespace {
+
+constexpr size_t kPathMax = 4096;  // Linux PATH_MAX: longer paths are ENAMETOOLONG
+
+std::string_view Parent(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash == 0 || slash == std::string_view::npos) return "/";
+  return path.substr(0, slash);
+}
+
+bool IsUnder(std::string_view path, std::string_view dir) {
+  if (dir == "/") return true;
+  return path == dir ||
+         (path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/');
+}
+
+// Small files of the home directory with short, plausible contents (their sizes follow them).
+constexpr std::string_view kBashrc =
+    "# ~/.bashrc: executed by bash(1) for non-login shells.\n"
+    "\n"
+    "export LS_OPTIONS='--color=auto'\n"
+    "eval \"$(dircolors)\"\n"
+    "alias ls='ls $LS_OPTIONS'\n"
+    "alias ll='ls $LS_OPTIONS -l'\n"
+    "alias l='ls $LS_OPTIONS -lA'\n"
+    "\n"
+    "HISTSIZE=1000\n"
+    "HISTFILESIZE=2000\n";
+constexpr std::string_view kProfile =
+    "# ~/.profile: executed by the command interpreter for login shells.\n"
+    "\n"
+    "if [ \"$BASH\" ]; then\n"
+    "  if [ -f ~/.bashrc ]; then\n"
+    "    . ~/.bashrc\n"
+    "  fi\n"
+    "fi\n"
+    "\n"
+    "mesg n 2> /dev/null || true\n";
+constexpr std::string_view kBashLogout =
+    "# ~/.bash_logout: executed by bash(1) when login shell exits.\n"
+    "\n"
+    "if [ \"$SHLVL\" = 1 ]; then\n"
+    "    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\n"
+    "fi\n";
+
+}  // namespace
+
+std::string ResolvePath(std::string_view cwd, std::string_view path, std::string_view home) {
+  std::string joined;
+  if (!home.empty() && !path.empty() && path[0] == '~' && (path.size() == 1 || path[1] == '/')) {
+    joined.assign(home);
+    joined.append(path.substr(1));
+  } else if (!path.empty() && path[0] == '/') {
+    joined.assign(path);
+  } else {
+    joined.assign(cwd);
+    joined += '/';
+    joined.append(path);
+  }
+  if (joined.size() > kPathMax) return "";
+  std::vector<std::string_view> parts;
+  std::string_view rest = joined;
+  while (!rest.empty()) {
+    const size_t slash = rest.find('/');
+    const std::string_view part = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (const auto part : parts) {
+    out += '/';
+    out.append(part);
+  }
+  return out.empty() ? "/" : out;
+}
+
+FileTree::FileTree(std::string user, std::string home, int64_t now_epoch, size_t max_nodes)
+    : user_(std::move(user)), home_(std::move(home)), now_(now_epoch), max_nodes_(max_nodes) {
+  if (user_ != "root") uid_ = gid_ = 1000;
+  constexpr int64_t kDay = 86400;
+  // The root of a Debian 12 host (usr-merged: bin, lib, sbin are links there; shown as dirs).
+  AddBase("/", MakeNode(true, 0755, false, 4096, 90 * kDay));
+  for (const char* d : {"bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt",
+                        "proc", "run", "sbin", "srv", "sys", "usr", "var"}) {
+    AddBase(std::string("/") + d, MakeNode(true, 0755, false, 4096, 40 * kDay));
+  }
+  AddBase("/root", MakeNode(true, 0700, false, 4096, 3 * kDay));
+  AddBase("/tmp", MakeNode(true, 01777, false, 4096, 0));
+  for (const char* d : {".ICE-unix", ".X11-unix", ".XIM-unix", ".font-unix"}) {
+    AddBase(std::string("/tmp/") + d, MakeNode(true, 01777, false, 4096, 12 * kDay));
+  }
+  // systemd's PrivateTmp directories of long-running services, named as systemd names them.
+  const uint64_t mix = static_cast<uint64_t>(now_epoch / kDay) * 0x9E3779B97F4A7C15ull;
+  char hex[33];
+  for (int i = 0; i < 32; ++i) hex[i] = "0123456789abcdef"[(mix >> ((i * 5) % 60)) & 0xF];
+  hex[32] = 0;
+  for (const char* svc : {"systemd-logind.service-", "chrony.service-"}) {
+    std::string name = std::string("/tmp/systemd-private-") + hex + "-" + svc;
+    for (int i = 0; i < 6; ++i)
+      name += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"[(mix >> (i * 7 + 3)) % 36];
+    AddBase(name, MakeNode(true, 0700, false, 4096, 12 * kDay));
+  }
+  // The home: the dot files of /etc/skel, an .ssh directory, a history.
+  const bool own = user_ != "root";
+  if (own)
+    AddBase(Parent(home_).empty() ? "/home" : std::string(Parent(home_)),
+            MakeNode(true, 0755, false, 4096, 40 * kDay));
+  AddBase(home_, MakeNode(true, 0700, own, 4096, 1 * kDay));
+  auto file = [&](const char* name, std::string_view content, uint32_t mode, int64_t age) {
+    FileNode n = MakeNode(false, mode, own, content.size(), age);
+    n.content.assign(content);
+    AddBase(home_ + "/" + name, std::move(n));
+  };
+  file(".bashrc", kBashrc, 0644, 40 * kDay);
+  file(".profile", kProfile, 0644, 40 * kDay);
+  if (own) file(".bash_logout", kBashLogout, 0644, 40 * kDay);
+  file(".bash_history", "", 0600, 1 * kDay);
+  AddBase(home_ + "/.ssh", MakeNode(true, 0700, own, 4096, 30 * kDay));
+  file(".ssh/authorized_keys", "", 0600, 30 * kDay);
+}
+
+FileNode FileTree::MakeNode(bool dir, uint32_t mode, bool owned_by_user, uint64_t size,
+                            int64_t age_s) {
+  FileNode n;
+  n.dir = dir;
+  n.mode = mode;
+  n.uid = owned_by_user ? uid_ : 0;
+  n.gid = owned_by_user ? gid_ : 0;
+  n.owner = owned_by_user ? user_ : "root";
+  n.group = n.owner;
+  n.size = size;
+  n.mtime = n.atime = now_ - age_s;
+  return n;
+}
+
+void FileTree::AddBase(std::string path, FileNode node) {
+  nodes_[std::move(path)] = std::move(node);
+}
+
+const FileNode* FileTree::Find(std::string_view path) const {
+  auto it = nodes_.find(path);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::pair<std::string, const FileNode*>> FileTree::List(std::string_view path) const {
+  std::vector<std::pair<std::string, const FileNode*>> out;
+  std::string prefix(path);
+  if (prefix != "/") prefix += '/';
+  for (auto it = nodes_.lower_bound(prefix); it != nodes_.end(); ++it) {
+    const std::string& p = it->first;
+    if (p.compare(0, prefix.size(), prefix) != 0) break;
+    if (p.size() == prefix.size()) continue;  // "/" itself
+    const std::string_view name = std::string_view(p).substr(prefix.size());
+    if (name.find('/') != std::string_view::npos) continue;  // deeper
+    out.emplace_back(std::string(name), &it->second);
+  }
+  return out;
+}
+
+bool FileTree::Writable(std::string_view dir) const {
+  if (IsUnder(dir, "/proc") || IsUnder(dir, "/sys")) return false;
+  if (user_ == "root") return true;
+  return IsUnder(dir, home_) || IsUnder(dir, "/tmp");
+}
+
+FsResult FileTree::CanCreateFile(std::string_view path) const {
+  if (path.empty() || path == "/") return FsResult::kFailure;
+  const FileNode* parent = Find(Parent(path));
+  if (!parent || !parent->dir) return FsResult::kNoSuchFile;
+  if (!Writable(Parent(path))) return FsResult::kPermissionDenied;
+  const FileNode* existing = Find(path);
+  if (existing && existing->dir) return FsResult::kFailure;  // EISDIR
+  if (!existing && nodes_.size() >= max_nodes_) return FsResult::kFailure;
+  return FsResult::kOk;
+}
+
+FsResult FileTree::PutFile(std::string_view path, FileNode node) {
+  const FsResult r = CanCreateFile(path);
+  if (r != FsResult::kOk) return r;
+  node.dir = false;
+  nodes_[std::string(path)] = std::move(node);
+  return FsResult::kOk;
+}
+
+FsResult FileTree::MakeDir(std::string_view path, uint32_t mode) {
+  if (path.empty() || Find(path)) return FsResult::kFailure;  // EEXIST
+  const FileNode* parent = Find(Parent(path));
+  if (!parent || !parent->dir) return FsResult::kNoSuchFile;
+  if (!Writable(Parent(path))) return FsResult::kPermissionDenied;
+  if (nodes_.size() >= max_nodes_) return FsResult::kFailure;
+  nodes_[std::string(path)] = MakeNode(true, mode & 07777, true, 4096, 0);
+  return FsResult::kOk;
+}
+
+FsResult FileTree::RemoveFile(std::string_view path) {
+  auto it = nodes_.find(path);
+  if (it == nodes_.end()) return FsResult::kNoSuchFile;
+  if (it->second.dir) return FsResult::kFailure;  // EISDIR
+  if (!Writable(Parent(path))) return FsResult::kPermissionDenied;
+  nodes_.erase(it);
+  return FsResult::kOk;
+}
+
+FsResult FileTree::RemoveDir(std::string_view path) {
+  auto it = nodes_.find(path);
+  if (it == nodes_.end()) return FsResult::kNoSuchFile;
+  if (!it->second.dir || path == "/") return FsResult::kFailure;
+  if (!Writable(Parent(path))) return FsResult::kPermissionDenied;
+  if (!List(path).empty()) return FsResult::kFailure;  // ENOTEMPTY
+  nodes_.erase(it);
+  return FsResult::kOk;
+}
+
+FsResult FileTree::Rename(std::string_view from, std::string_view to, bool overwrite) {
+  auto it = nodes_.find(from);
+  if (it == nodes_.end()) return FsResult::kNoSuchFile;
+  if (from == "/" || to.empty() || IsUnder(to, from)) return FsResult::kFailure;
+  const FileNode* parent = Find(Parent(to));
+  if (!parent || !parent->dir) return FsResult::kNoSuchFile;
+  if (!Writable(Parent(from)) || !Writable(Parent(to))) return FsResult::kPermissionDenied;
+  if (const FileNode* target = Find(to)) {
+    // SSH2_FXP_RENAME does not overwrite (OpenSSH renames with link()); posix-rename replaces
+    // files.
+    if (!overwrite || target->dir || it->second.dir) return FsResult::kFailure;
+    nodes_.erase(nodes_.find(to));
+  }
+  // Move the node and, for a directory, everything under it.
+  std::vector<std::pair<std::string, FileNode>> moved;
+  const std::string prefix = std::string(from) + "/";
+  moved.emplace_back(std::string(to), std::move(it->second));
+  nodes_.erase(it);
+  for (auto c = nodes_.lower_bound(prefix);
+       c != nodes_.end() && c->first.compare(0, prefix.size(), prefix) == 0;) {
+    moved.emplace_back(std::string(to) + c->first.substr(prefix.size() - 1), std::move(c->second));
+    c = nodes_.erase(c);
+  }
+  for (auto& [p, n] : moved) nodes_[std::move(p)] = std::move(n);
+  return FsResult::kOk;
+}
+
+}  // namespace decnet::services::ssh_files
