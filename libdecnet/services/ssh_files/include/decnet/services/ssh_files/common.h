@@ -32,7 +32,8 @@ struct TransferLimits {
                                            // what is kept: Limits::max_artifact_bytes)
   size_t max_nodes = 1024;                 // entries the session's directory model may grow to
   size_t max_readback_bytes = 1 << 20;     // bytes kept in memory so uploads can be read back
-  size_t max_scp_line_bytes = 8192;        // one scp C/D/E/T record
+  size_t max_scp_line_bytes = 2048;        // one scp C/D/E/T record (scp reads 2048 at most:
+                                           // a longer one is cut and its rest read as the next)
   size_t max_scp_files = 1000;             // files one scp session may send
   size_t max_scp_depth = 32;               // nested D records
 };

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# File transfer over the ssh service of a real decnet-decky, with OpenSSH's own clients on
+# 127.0.0.1: `sftp -b` (put, ls -l showing the upload, get of it back, mkdir/rename/rm) and
+# `scp -O` (one file, and -r of a directory), each upload checked as a file_upload event and as
+# the stored artifact, by sha256 against the local file. Exits 77 while the decky has no ssh.
+set -euo pipefail
+BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
+[ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
+for tool in ssh sftp scp sshpass python3; do
+  command -v "$tool" >/dev/null || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq openssh-client sshpass python3 >/dev/null 2>&1; } || true
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
+done
+
+dir="$(mktemp -d /tmp/ssh-files.XXXXXX)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- events"; tail -n 30 "$dir/events.log" 2>/dev/null; \
+         echo "--- decky"; tail -n 20 "$dir/decky.out" 2>/dev/null; exit 1; }
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+LOGPORT=$(free_port)
+python3 - "$LOGPORT" "$dir/events.log" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+EOF
+pids+=($!)
+
+PORT=$(free_port)
+printf '{"ssh": {"accept": "list", "users": "root:hunter2"}}\n' > "$dir/settings.json"
+"$BIN" --state-dir "$dir/state" --decky files-01 --services ssh --ports "ssh=$PORT" \
+  --bind 127.0.0.1 --fleet-seed test --log-target "udp:127.0.0.1:$LOGPORT" \
+  --settings "$dir/settings.json" > "$dir/decky.out" 2>&1 &
+decky=$!
+pids+=($decky)
+banner=""
+for _ in $(seq 100); do
+  kill -0 "$decky" 2>/dev/null || break
+  banner=$(python3 - "$PORT" 2>/dev/null <<'EOF' || true
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
+print(s.recv(256).decode(errors="replace").strip())
+EOF
+)
+  [ -n "$banner" ] && break
+  sleep 0.1
+done
+case "$banner" in
+  SSH-2.0-*) echo "ok: decky speaks $banner" ;;
+  *) echo "SKIP: this decnet-decky has no ssh service yet ($(tail -n 1 "$dir/decky.out"))"; exit 77 ;;
+esac
+
+SSHOPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
+         -o PubkeyAuthentication=no -o PreferredAuthentications=password -o ConnectTimeout=10)
+events() { grep -a " ssh - $1 " "$dir/events.log" || true; }
+param() { sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p"; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+# The upload of `file` as `protocol` arrived whole: an event with its sha256 and size, and the
+# stored artifact with the same bytes.
+check_upload() {
+  local protocol=$1 path=$2 file=$3 want ev
+  want=$(sha "$file")
+  for _ in $(seq 30); do
+    ev=$(events file_upload | grep "protocol=\"$protocol\"" | grep "path=\"$path\"" | tail -n 1)
+    [ -n "$ev" ] && break
+    sleep 0.1
+  done
+  [ -n "$ev" ] || fail "$protocol: no file_upload event for $path"
+  [ "$(param sha256 <<<"$ev")" = "$want" ] || fail "$protocol $path: sha256 $(param sha256 <<<"$ev") != $want"
+  [ "$(param size <<<"$ev")" = "$(stat -c %s "$file")" ] || fail "$protocol $path: size in $ev"
+  local stored="$dir/state/deckies/files-01/artifacts/$want"
+  [ -f "$stored" ] || fail "$protocol $path: artifact $want not stored"
+  [ "$(sha "$stored")" = "$want" ] || fail "$protocol $path: stored artifact differs"
+}
+
+# --- sftp -b: put, ls -l, get back, mkdir, rename, rm
+head -c 300000 /dev/urandom > "$dir/payload.bin"
+printf '#!/bin/sh\necho pwned %s\n' "$RANDOM" > "$dir/run.sh"
+cat > "$dir/batch" <<EOF
+pwd
+put $dir/payload.bin /tmp/payload.bin
+put $dir/run.sh
+ls -l /tmp
+get /tmp/payload.bin $dir/back.bin
+mkdir /tmp/kit
+rename /root/run.sh /tmp/kit/run.sh
+ls -l /tmp/kit
+rm /tmp/kit/run.sh
+rmdir /tmp/kit
+EOF
+out=$(timeout 60 sshpass -p hunter2 sftp "${SSHOPTS[@]}" -P "$PORT" -b "$dir/batch" root@127.0.0.1 2>&1) \
+  || fail "sftp -b: $out"
+grep -q 'Remote working directory: /root' <<<"$out" || fail "sftp pwd: $out"
+grep -Eq '^-rw-r--r-- +1 root +root +300000 .* /tmp/payload.bin$' <<<"$out" \
+  || grep -Eq '^-rw-r--r-- +1 root +root +300000 .*payload.bin$' <<<"$out" || fail "sftp ls -l: $out"
+grep -q 'systemd-private-' <<<"$out" || fail "sftp ls of /tmp without its usual entries: $out"
+grep -q 'run.sh' <<<"$out" || fail "renamed file not listed: $out"
+cmp -s "$dir/payload.bin" "$dir/back.bin" || fail "sftp get of the upload differs"
+check_upload sftp /tmp/payload.bin "$dir/payload.bin"
+check_upload sftp /root/run.sh "$dir/run.sh"
+echo "ok: sftp -b put/ls/get/mkdir/rename/rm; 2 uploads stored with their sha256"
+
+# --- scp -O: one file, then a directory with -r
+head -c 123457 /dev/urandom > "$dir/tool.bin"
+mkdir -p "$dir/tree/sub"
+printf 'a\n' > "$dir/tree/a.txt"
+head -c 5000 /dev/urandom > "$dir/tree/sub/b.bin"
+timeout 60 sshpass -p hunter2 scp -O "${SSHOPTS[@]}" -P "$PORT" "$dir/tool.bin" root@127.0.0.1:/tmp/ \
+  > "$dir/scp.out" 2>&1 || fail "scp -O: $(cat "$dir/scp.out")"
+check_upload scp /tmp/tool.bin "$dir/tool.bin"
+timeout 60 sshpass -p hunter2 scp -O -r -p "${SSHOPTS[@]}" -P "$PORT" "$dir/tree" root@127.0.0.1:/tmp/ \
+  > "$dir/scp.out" 2>&1 || fail "scp -O -r: $(cat "$dir/scp.out")"
+check_upload scp /tmp/tree/a.txt "$dir/tree/a.txt"
+check_upload scp /tmp/tree/sub/b.bin "$dir/tree/sub/b.bin"
+echo "ok: scp -O (file, -r -p directory); 3 uploads stored with their sha256"
+
+# A target that does not exist is refused as scp's remote side says it.
+if err=$(timeout 30 sshpass -p hunter2 scp -O "${SSHOPTS[@]}" -P "$PORT" "$dir/run.sh" \
+         root@127.0.0.1:/nonexistent/dir/ 2>&1); then
+  fail "scp into a missing directory succeeded: $err"
+fi
+grep -q 'scp: /nonexistent/dir/run.sh: No such file or directory' <<<"$err" \
+  || grep -q 'No such file or directory' <<<"$err" || fail "scp error text: $err"
+echo "ok: scp into a missing directory: $(tr -d '\r' <<<"$err" | tail -n 1)"
+kill -0 "$decky" || fail "decky died"
+echo "PASS"
