@@ -486,3 +486,43 @@ TEST(SftpHostile, FuzzEntrySurvivesHostileStreams) {
 
 }  // namespace
 }  // namespace decnet::services::ssh_files
+
+namespace decnet::services::ssh_files {
+namespace {
+
+TEST(FileTree, SameSeedSameHostOtherSeedOtherNames) {
+  constexpr int64_t kNow = 1780000000, kBoot = kNow - 5 * 86400;
+  FileTree a("root", "/root", kNow, 1024, 42, kBoot),
+      b("root", "/root", kNow + 60, 1024, 42, kBoot);
+  FileTree c("root", "/root", kNow, 1024, 43, kBoot);
+  auto names = [](const FileTree& t) {
+    std::vector<std::string> out;
+    for (auto& [n, node] : t.List("/tmp")) out.push_back(n + "@" + std::to_string(node->mtime));
+    return out;
+  };
+  EXPECT_EQ(names(a), names(b)) << "a later session sees the same /tmp";
+  EXPECT_NE(names(a), names(c));
+  // systemd's directories were made at boot, and each unit has its own random suffix.
+  std::vector<std::string> privates;
+  for (auto& [n, node] : a.List("/tmp")) {
+    if (n.rfind("systemd-private-", 0) == 0) {
+      privates.push_back(n.substr(n.size() - 6));
+      EXPECT_GE(node->mtime, kBoot);
+      EXPECT_LT(node->mtime, kBoot + 60);
+    }
+  }
+  ASSERT_EQ(privates.size(), 2u);
+  EXPECT_NE(privates[0], privates[1]);
+  EXPECT_LT(a.Find("/root/.bashrc")->mtime, kBoot - 29 * 86400);
+}
+
+TEST(FileTree, ResolvePathStaysInsideRootAndBounded) {
+  EXPECT_EQ(ResolvePath("/root", "../../../etc//passwd/."), "/etc/passwd");
+  EXPECT_EQ(ResolvePath("/root", ""), "/root");
+  EXPECT_EQ(ResolvePath("/root", "~/x", "/home/a"), "/home/a/x");
+  EXPECT_EQ(ResolvePath("/root", "~x"), "/root/~x");
+  EXPECT_EQ(ResolvePath("/", std::string(5000, 'a')), "");
+}
+
+}  // namespace
+}  // namespace decnet::services::ssh_files

@@ -113,7 +113,8 @@ struct ScpSink::Impl {
   enum class State : uint8_t { kRecord, kData, kDataAck, kAckMessage, kDone };
   // One directory level of a recursive copy: where its files go.
   struct Level {
-    std::string dir;
+    std::string dir;       // resolved: what the model and the events use
+    std::string as_named;  // as the client wrote it: what scp's messages print
     bool is_dir = false;
   };
 
@@ -132,7 +133,7 @@ struct ScpSink::Impl {
   std::string line;
   // The file being received.
   std::unique_ptr<decoy::ArtifactStore::Upload> upload;
-  std::string file_path;
+  std::string file_path, file_shown;
   uint32_t file_mode = 0;
   uint64_t remaining = 0, file_size = 0;
   std::string kept;
@@ -150,7 +151,7 @@ struct ScpSink::Impl {
         counters(ctx.counters ? *ctx.counters : own_counters),
         tree(ctx.tree),
         opts(ParseOptions(args)) {
-    if (!tree) tree = std::make_shared<FileTree>(ctx.user, ctx.home, Now(), ctx.limits.max_nodes);
+    if (!tree) tree = NewHostTree(conn.host(), ctx.user, ctx.home, ctx.limits.max_nodes);
     ++counters.scp_sessions;
   }
 
@@ -164,7 +165,7 @@ struct ScpSink::Impl {
     if (opts.target_is_dir && (!n || !n->dir)) {
       return Fatal(opts.targets[0] + (n ? ": Not a directory" : ": No such file or directory"));
     }
-    levels.push_back({target, n && n->dir});
+    levels.push_back({target, opts.targets[0], n && n->dir});
     Send(std::string_view("\0", 1));
   }
 
@@ -313,29 +314,30 @@ struct ScpSink::Impl {
       return Fatal("error: unexpected filename: " + std::string(name));
     }
     const Level& level = levels.back();
-    if (level.is_dir && name.size() > kNameMax) {
-      return RunErr(level.dir + "/" + std::string(name) + ": File name too long");
-    }
-    const std::string path =
-        level.is_dir ? ResolvePath(level.dir, name) : level.dir;  // a plain target names the file
-    if (rec[0] == 'D') return EnterDirectory(path, mode);
-    BeginFile(path, mode, size);
+    // A directory target gets the name appended as scp does ("%s%s%s"); a plain one names the file.
+    const std::string shown =
+        level.is_dir ? level.as_named + (level.as_named == "/" ? "" : "/") + std::string(name)
+                     : level.as_named;
+    if (level.is_dir && name.size() > kNameMax) return RunErr(shown + ": File name too long");
+    const std::string path = level.is_dir ? ResolvePath(level.dir, name) : level.dir;
+    if (rec[0] == 'D') return EnterDirectory(path, shown, mode);
+    BeginFile(path, shown, mode, size);
   }
 
-  void EnterDirectory(const std::string& path, uint32_t mode) {
+  void EnterDirectory(const std::string& path, const std::string& shown, uint32_t mode) {
     if (!opts.recursive) return Fatal("received directory without -r");
     if (levels.size() >= ctx.limits.max_scp_depth) {
       ++counters.scp_files_refused;
-      return RunErr(path + ": File name too long");
+      return RunErr(shown + ": File name too long");
     }
     const FileNode* n = tree->Find(path);
-    if (n && !n->dir) return RunErr(path + ": Not a directory");
+    if (n && !n->dir) return RunErr(shown + ": Not a directory");
     if (!n) {
       const FsResult r = tree->MakeDir(path, mode | 0700);
-      if (r != FsResult::kOk) return RunErr(path + ": " + Strerror(r, false));
+      if (r != FsResult::kOk) return RunErr(shown + ": " + Strerror(r, false));
       LogOp("mkdir", path);
     }
-    levels.push_back({path, true});
+    levels.push_back({path, shown, true});
     Send(std::string_view("\0", 1));  // the nested sink's first ack
   }
 
@@ -353,25 +355,26 @@ struct ScpSink::Impl {
     return "Input/output error";
   }
 
-  void BeginFile(const std::string& path, uint32_t mode, uint64_t size) {
+  void BeginFile(const std::string& path, const std::string& shown, uint32_t mode, uint64_t size) {
     const FileNode* n = tree->Find(path);
-    if (n && n->dir) return RunErr(path + ": Is a directory");
+    if (n && n->dir) return RunErr(shown + ": Is a directory");
     const FsResult can = path.empty() ? FsResult::kNoSuchFile : tree->CanCreateFile(path);
     if (can != FsResult::kOk) {
       if (can == FsResult::kFailure) ++counters.nodes_refused;
-      return RunErr(path + ": " + Strerror(can, true));
+      return RunErr(shown + ": " + Strerror(can, true));
     }
     if (files >= ctx.limits.max_scp_files) {
       ++counters.scp_files_refused;
-      return RunErr(path + ": Disk quota exceeded");
+      return RunErr(shown + ": Disk quota exceeded");
     }
     if (size > ctx.limits.max_upload_bytes) {
       ++counters.uploads_over_limit;
-      return RunErr(path + ": No space left on device");
+      return RunErr(shown + ": No space left on device");
     }
     ++files;
     upload = conn.host().artifacts().Begin();
     file_path = path;
+    file_shown = shown;
     file_mode = mode;
     file_size = remaining = size;
     kept.clear();
@@ -423,7 +426,7 @@ struct ScpSink::Impl {
   void FinishFile() {
     auto done = upload->Finish();
     upload.reset();
-    if (!done) return RunErr(file_path + ": Input/output error");
+    if (!done) return RunErr(file_shown + ": Input/output error");
     FileNode n;
     n.mode = file_mode & 07777;
     n.uid = n.gid = tree->user() == "root" ? 0 : 1000;

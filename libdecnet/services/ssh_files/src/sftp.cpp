@@ -237,9 +237,7 @@ struct SftpServer::Impl {
         ctx(std::move(x)),
         counters(ctx.counters ? *ctx.counters : own_counters),
         tree(ctx.tree) {
-    if (!tree) {
-      tree = std::make_shared<FileTree>(ctx.user, ctx.home, Now(), ctx.limits.max_nodes);
-    }
+    if (!tree) tree = NewHostTree(conn.host(), ctx.user, ctx.home, ctx.limits.max_nodes);
     ++counters.sftp_sessions;
   }
 

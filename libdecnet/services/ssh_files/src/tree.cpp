@@ -1,7 +1,11 @@
 // The directory model: a sorted map from absolute path to node, so a listing is a prefix scan.
 #include "decnet/services/ssh_files/tree.h"
 
+#include <cstdio>
 #include <utility>
+
+#include "decnet/decoy/persona.h"
+#include "decnet/decoy/service.h"
 
 namespace decnet::services::ssh_files {
 namespace {
@@ -85,53 +89,78 @@ std::string ResolvePath(std::string_view cwd, std::string_view path, std::string
   return out.empty() ? "/" : out;
 }
 
-FileTree::FileTree(std::string user, std::string home, int64_t now_epoch, size_t max_nodes)
-    : user_(std::move(user)), home_(std::move(home)), now_(now_epoch), max_nodes_(max_nodes) {
+FileTree::FileTree(std::string user, std::string home, int64_t now_epoch, size_t max_nodes,
+                   uint64_t seed, int64_t boot_epoch)
+    : user_(std::move(user)),
+      home_(std::move(home)),
+      now_(now_epoch),
+      max_nodes_(max_nodes),
+      rng_(seed) {
   if (user_ != "root") uid_ = gid_ = 1000;
   constexpr int64_t kDay = 86400;
+  const int64_t boot =
+      boot_epoch > 0 && boot_epoch <= now_epoch ? boot_epoch : now_epoch - 7 * kDay;
+  const int64_t installed = boot - 30 * kDay - static_cast<int64_t>(Random() % (200 * kDay));
+  auto around = [&](int64_t t, int64_t spread) {
+    return t + static_cast<int64_t>(Random() % static_cast<uint64_t>(spread));
+  };
   // The root of a Debian 12 host (usr-merged: bin, lib, sbin are links there; shown as dirs).
-  AddBase("/", MakeNode(true, 0755, false, 4096, 90 * kDay));
+  AddBase("/", MakeNode(true, 0755, false, 4096, around(installed, kDay)));
   for (const char* d : {"bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt",
                         "proc", "run", "sbin", "srv", "sys", "usr", "var"}) {
-    AddBase(std::string("/") + d, MakeNode(true, 0755, false, 4096, 40 * kDay));
+    AddBase(std::string("/") + d, MakeNode(true, 0755, false, 4096, around(installed, 20 * kDay)));
   }
-  AddBase("/root", MakeNode(true, 0700, false, 4096, 3 * kDay));
-  AddBase("/tmp", MakeNode(true, 01777, false, 4096, 0));
+  AddBase("/root", MakeNode(true, 0700, false, 4096,
+                            now_epoch - 3600 - static_cast<int64_t>(Random() % (3 * kDay))));
+  AddBase("/tmp",
+          MakeNode(true, 01777, false, 4096, now_epoch - static_cast<int64_t>(Random() % 3600)));
   for (const char* d : {".ICE-unix", ".X11-unix", ".XIM-unix", ".font-unix"}) {
-    AddBase(std::string("/tmp/") + d, MakeNode(true, 01777, false, 4096, 12 * kDay));
+    AddBase(std::string("/tmp/") + d, MakeNode(true, 01777, false, 4096, around(boot, 8)));
   }
-  // systemd's PrivateTmp directories of long-running services, named as systemd names them.
-  const uint64_t mix = static_cast<uint64_t>(now_epoch / kDay) * 0x9E3779B97F4A7C15ull;
-  char hex[33];
-  for (int i = 0; i < 32; ++i) hex[i] = "0123456789abcdef"[(mix >> ((i * 5) % 60)) & 0xF];
-  hex[32] = 0;
-  for (const char* svc : {"systemd-logind.service-", "chrony.service-"}) {
-    std::string name = std::string("/tmp/systemd-private-") + hex + "-" + svc;
-    for (int i = 0; i < 6; ++i)
-      name += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"[(mix >> (i * 7 + 3)) % 36];
-    AddBase(name, MakeNode(true, 0700, false, 4096, 12 * kDay));
+  // systemd's PrivateTmp directories of long-running services, named as systemd names them: the
+  // boot id, the unit, 6 random characters.
+  std::string boot_id;
+  for (int i = 0; i < 2; ++i) {
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(Random()));
+    boot_id += hex;
+  }
+  for (const char* unit : {"systemd-logind.service", "chrony.service"}) {
+    std::string name = "/tmp/systemd-private-" + boot_id + "-" + unit + "-";
+    for (int i = 0; i < 6; ++i) {
+      name += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[Random() % 62];
+    }
+    AddBase(name, MakeNode(true, 0700, false, 4096, around(boot, 20)));
   }
   // The home: the dot files of /etc/skel, an .ssh directory, a history.
   const bool own = user_ != "root";
-  if (own)
-    AddBase(Parent(home_).empty() ? "/home" : std::string(Parent(home_)),
-            MakeNode(true, 0755, false, 4096, 40 * kDay));
-  AddBase(home_, MakeNode(true, 0700, own, 4096, 1 * kDay));
-  auto file = [&](const char* name, std::string_view content, uint32_t mode, int64_t age) {
-    FileNode n = MakeNode(false, mode, own, content.size(), age);
+  if (own) AddBase(std::string(Parent(home_)), MakeNode(true, 0755, false, 4096, installed));
+  AddBase(home_, MakeNode(true, 0700, own, 4096,
+                          now_epoch - 3600 - static_cast<int64_t>(Random() % (3 * kDay))));
+  const int64_t home_made = own ? around(installed, 60 * kDay) : installed;
+  auto file = [&](const char* name, std::string_view content, uint32_t mode, int64_t mtime) {
+    FileNode n = MakeNode(false, mode, own, content.size(), mtime);
     n.content.assign(content);
     AddBase(home_ + "/" + name, std::move(n));
   };
-  file(".bashrc", kBashrc, 0644, 40 * kDay);
-  file(".profile", kProfile, 0644, 40 * kDay);
-  if (own) file(".bash_logout", kBashLogout, 0644, 40 * kDay);
-  file(".bash_history", "", 0600, 1 * kDay);
-  AddBase(home_ + "/.ssh", MakeNode(true, 0700, own, 4096, 30 * kDay));
-  file(".ssh/authorized_keys", "", 0600, 30 * kDay);
+  file(".bashrc", kBashrc, 0644, home_made);
+  file(".profile", kProfile, 0644, home_made);
+  if (own) file(".bash_logout", kBashLogout, 0644, home_made);
+  file(".bash_history", "", 0600, now_epoch - 3600 - static_cast<int64_t>(Random() % (3 * kDay)));
+  const int64_t ssh_made = around(home_made, 10 * kDay);
+  AddBase(home_ + "/.ssh", MakeNode(true, 0700, own, 4096, ssh_made));
+  file(".ssh/authorized_keys", "", 0600, ssh_made);
+}
+
+uint64_t FileTree::Random() {
+  uint64_t z = (rng_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
 }
 
 FileNode FileTree::MakeNode(bool dir, uint32_t mode, bool owned_by_user, uint64_t size,
-                            int64_t age_s) {
+                            int64_t mtime) {
   FileNode n;
   n.dir = dir;
   n.mode = mode;
@@ -140,8 +169,15 @@ FileNode FileTree::MakeNode(bool dir, uint32_t mode, bool owned_by_user, uint64_
   n.owner = owned_by_user ? user_ : "root";
   n.group = n.owner;
   n.size = size;
-  n.mtime = n.atime = now_ - age_s;
+  n.mtime = n.atime = mtime;
   return n;
+}
+
+std::shared_ptr<FileTree> NewHostTree(const decoy::Host& host, const std::string& user,
+                                      const std::string& home, size_t max_nodes) {
+  const decoy::Persona& p = host.persona();
+  return std::make_shared<FileTree>(user, home, host.WallUs() / 1000000, max_nodes,
+                                    p.Hash("ssh", "files_tree"), p.boot_epoch());
 }
 
 void FileTree::AddBase(std::string path, FileNode node) {
@@ -199,7 +235,7 @@ FsResult FileTree::MakeDir(std::string_view path, uint32_t mode) {
   if (!parent || !parent->dir) return FsResult::kNoSuchFile;
   if (!Writable(Parent(path))) return FsResult::kPermissionDenied;
   if (nodes_.size() >= max_nodes_) return FsResult::kFailure;
-  nodes_[std::string(path)] = MakeNode(true, mode & 07777, true, 4096, 0);
+  nodes_[std::string(path)] = MakeNode(true, mode & 07777, true, 4096, now_);
   return FsResult::kOk;
 }
 

@@ -6,9 +6,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace decnet::decoy {
+class Host;
+}
 
 namespace decnet::services::ssh_files {
 
@@ -28,8 +33,11 @@ enum class FsResult : uint8_t { kOk, kNoSuchFile, kPermissionDenied, kFailure };
 
 class FileTree {
  public:
-  // `now_epoch` dates the base files (a few days to a few months old); `max_nodes` bounds growth.
-  FileTree(std::string user, std::string home, int64_t now_epoch, size_t max_nodes = 1024);
+  // `max_nodes` bounds growth. The base files are dated from the host's life: installed months
+  // before `boot_epoch` (0: a week before `now_epoch`), systemd's /tmp directories made at boot,
+  // the history touched lately; `seed` (the persona's) varies the names and times per decky.
+  FileTree(std::string user, std::string home, int64_t now_epoch, size_t max_nodes = 1024,
+           uint64_t seed = 0, int64_t boot_epoch = 0);
 
   const std::string& home() const { return home_; }
   const std::string& user() const { return user_; }
@@ -51,15 +59,21 @@ class FileTree {
 
  private:
   bool Writable(std::string_view dir) const;
-  FileNode MakeNode(bool dir, uint32_t mode, bool owned_by_user, uint64_t size, int64_t age_s);
+  FileNode MakeNode(bool dir, uint32_t mode, bool owned_by_user, uint64_t size, int64_t mtime);
+  uint64_t Random();  // splitmix64 over `seed`
   void AddBase(std::string path, FileNode node);
 
   std::string user_, home_;
   int64_t now_;
   size_t max_nodes_;
   uint32_t uid_ = 0, gid_ = 0;
+  uint64_t rng_;
   std::map<std::string, FileNode, std::less<>> nodes_;
 };
+
+// The tree of this host for `user` (persona-seeded, dated from its boot).
+std::shared_ptr<FileTree> NewHostTree(const decoy::Host& host, const std::string& user,
+                                      const std::string& home, size_t max_nodes);
 
 // `path` resolved against `cwd` (both absolute results): "." and ".." applied, repeated and
 // trailing slashes dropped, never above "/". A leading "~" or "~/" is the home (expand-path).
