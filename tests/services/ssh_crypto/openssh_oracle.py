@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""The smallest SSH-2 server that lets OpenSSH's client judge our primitives (one connection).
+"""The smallest SSH-2 peer that lets OpenSSH judge our primitives (one connection).
+
+Server role (OpenSSH's ssh connects):
 
 Key exchange sntrup761x25519-sha512@openssh.com with the encapsulation done by our sntrup761
 (svc_ssh_crypto_tool encap): the client decapsulates with OpenSSH's own sntrup761.c, and only if both
@@ -8,8 +10,15 @@ accept the server's Ed25519 signature. Then aes128-ctr with the MAC under test (
 or without -etm) computed by our UMAC (svc_ssh_crypto_tool umac): the server checks the client's
 tags on SERVICE_REQUEST and USERAUTH_REQUEST, and the client checks ours on SERVICE_ACCEPT.
 
-usage: openssh_oracle.py TOOL PORTFILE MAC   (writes the listening port to PORTFILE)
-Prints "kex ok", then "mac ok seq=N" per verified client packet; exits 1 on any mismatch.
+Client role (we connect to OpenSSH's sshd): our sntrup761 key pair and decapsulation of sshd's
+ciphertext; sshd's Ed25519 signature over the exchange hash verifies only if our KEM key equals the
+one sshd encapsulated. Then our UMAC tag on SERVICE_REQUEST (sshd drops the connection on a bad
+one) and sshd's tag on SERVICE_ACCEPT checked by our UMAC.
+
+usage: openssh_oracle.py TOOL PORTFILE MAC        server role (writes the listening port to PORTFILE)
+       openssh_oracle.py TOOL --connect PORT MAC  client role
+Prints "kex ok", then "mac ok seq=N" per verified packet; exits 1 on any mismatch, 3 when the
+peer closes the connection (it refused us).
 """
 import hashlib
 import os
@@ -20,9 +29,12 @@ import sys
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
 TOOL, PORTFILE, MAC = sys.argv[1], sys.argv[2], sys.argv[3]
+if PORTFILE == "--connect":  # TOOL --connect PORT MAC
+    MAC_PORT, MAC = sys.argv[3], sys.argv[4]
 # Negative controls: "kem" flips a bit of our KEM key, "mac" a bit of our tags; the client must refuse.
 BREAK = os.environ.get("ORACLE_BREAK", "")
 KEX = "sntrup761x25519-sha512@openssh.com"
@@ -120,6 +132,25 @@ class Conn:
         print(f"mac ok seq={self.seq_in}", flush=True)
 
 
+def parse_strings(b, n):
+    out = []
+    for _ in range(n):
+        ln = struct.unpack(">I", b[:4])[0]
+        out.append(b[4 : 4 + ln])
+        b = b[4 + ln :]
+    return out
+
+
+def set_keys(c, k, h, server):
+    derive = lambda x, n: hashlib.sha512(k + h + x + h).digest()[:n]  # session id = first H
+    c2s = Cipher(algorithms.AES(derive(b"C", 16)), modes.CTR(derive(b"A", 16)))
+    s2c = Cipher(algorithms.AES(derive(b"D", 16)), modes.CTR(derive(b"B", 16)))
+    if server:
+        c.keys = (c2s.decryptor(), s2c.encryptor(), derive(b"E", 16), derive(b"F", 16))
+    else:
+        c.keys = (s2c.decryptor(), c2s.encryptor(), derive(b"F", 16), derive(b"E", 16))
+
+
 def kexinit():
     lists = [KEX, "ssh-ed25519", "aes128-ctr", "aes128-ctr", MAC, MAC, "none", "none", "", ""]
     return bytes([20]) + os.urandom(16) + b"".join(string(s.encode()) for s in lists) + b"\0" + u32(0)
@@ -148,10 +179,56 @@ def kex(c, v_c, v_s):
     c.send(bytes([21]))
     assert c.recv()[0] == 21, "expected NEWKEYS (the client rejected the exchange)"
     print("kex ok", flush=True)
-    derive = lambda x, n: hashlib.sha512(k + h + x + h).digest()[:n]  # session id = first H
-    dec = Cipher(algorithms.AES(derive(b"C", 16)), modes.CTR(derive(b"A", 16))).decryptor()
-    enc = Cipher(algorithms.AES(derive(b"D", 16)), modes.CTR(derive(b"B", 16))).encryptor()
-    c.keys = (dec, enc, derive(b"E", 16), derive(b"F", 16))
+    set_keys(c, k, h, server=True)
+
+
+def client_kex(c, v_c, v_s):
+    i_c = kexinit()
+    c.send(i_c)
+    i_s = c.recv()
+    assert i_s[0] == 20, "expected KEXINIT"
+    pk_hex, sk_hex = tool("keypair")
+    client_x = x25519.X25519PrivateKey.generate()
+    q_c = bytes.fromhex(pk_hex) + client_x.public_key().public_bytes(*RAW)
+    c.send(bytes([30]) + string(q_c))
+    reply = c.recv()
+    assert reply[0] == 31, f"expected KEX_ECDH_REPLY, got {reply[0]}"
+    k_s, q_s, sig = parse_strings(reply[1:], 3)
+    kem = bytes.fromhex(tool("decap", q_s[:1039].hex(), sk_hex)[0])
+    kem = flip(kem) if BREAK == "kem" else kem
+    ecdh = client_x.exchange(x25519.X25519PublicKey.from_public_bytes(q_s[1039:]))
+    k = string(hashlib.sha512(kem + ecdh).digest())
+    h = hashlib.sha512(b"".join(map(string, [v_c, v_s, i_c, i_s, k_s, q_c, q_s])) + k).digest()
+    host = ed25519.Ed25519PublicKey.from_public_bytes(parse_strings(k_s, 2)[1])
+    try:
+        host.verify(parse_strings(sig, 2)[1], h)
+    except InvalidSignature:
+        print("FAIL: sshd's signature does not verify over our exchange hash", flush=True)
+        sys.exit(1)
+    print("kex ok", flush=True)
+    assert c.recv()[0] == 21, "expected NEWKEYS"
+    c.send(bytes([21]))
+    set_keys(c, k, h, server=False)
+
+
+def client(port):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    c = Conn(sock)
+    v_c = b"SSH-2.0-DecnetOracle_1.0"
+    sock.sendall(v_c + b"\r\n")
+    v_s = c.readline()
+    while not v_s.startswith(b"SSH-"):
+        v_s = c.readline()
+    client_kex(c, v_c, v_s)
+    c.send(bytes([5]) + string(b"ssh-userauth"))
+    try:
+        accept = c.recv()
+    except EOFError:
+        print("sshd closed the connection after our SERVICE_REQUEST", flush=True)
+        sys.exit(3)
+    assert accept[0] == 6, f"expected SERVICE_ACCEPT, got {accept[0]}"
+    print("service accepted", flush=True)
+    sock.close()
 
 
 def main():
@@ -180,4 +257,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if PORTFILE == "--connect":
+        client(int(MAC_PORT))
+    else:
+        main()

@@ -5,6 +5,9 @@
 # the exchange (same sntrup761 key, else the host signature fails), our tags on its packets must
 # match (server side), and it must accept ours ("SERVICE_ACCEPT received", else "Corrupted MAC").
 # Two negative controls show the client does judge: a flipped KEM key bit and a flipped tag bit.
+# Then the other direction against OpenSSH's sshd on 127.0.0.1 (when it can run): our key pair and
+# decapsulation of sshd's ciphertext (its host signature must verify over our exchange hash), our tag
+# accepted by sshd and sshd's tag verified by us; the same two negative controls.
 set -euo pipefail
 TOOL="${DECNET_BINARY_DIR:-/work/main/build}/tests/services/ssh_crypto/svc_ssh_crypto_tool"
 [ -x "$TOOL" ] || { echo "SKIP: $TOOL not built"; exit 77; }
@@ -57,3 +60,48 @@ run "$mac" mac
 grep -q "Corrupted MAC" "$dir/ssh.log" || fail "a wrong UMAC tag was not refused"
 grep -q "SSH2_MSG_SERVICE_ACCEPT received" "$dir/ssh.log" && fail "a wrong UMAC tag was accepted"
 echo "ok: the client refuses a flipped KEM key bit and a flipped UMAC tag bit"
+
+# --- against sshd: we are the client
+SSHD=/usr/sbin/sshd
+if [ ! -x "$SSHD" ] || [ "$(id -u)" -ne 0 ] || ! command -v ssh-keygen >/dev/null; then
+  echo "note: sshd part skipped (needs root and openssh-server)"; exit 0
+fi
+mkdir -p /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$dir/hostkey"
+SPORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+cat > "$dir/sshd_config" <<CONF
+ListenAddress 127.0.0.1
+Port $SPORT
+HostKey $dir/hostkey
+PidFile $dir/sshd.pid
+UsePAM no
+StrictModes no
+HostKeyAlgorithms ssh-ed25519
+KexAlgorithms sntrup761x25519-sha512@openssh.com
+Ciphers aes128-ctr
+MACs umac-64-etm@openssh.com,umac-128-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com
+CONF
+"$SSHD" -D -e -f "$dir/sshd_config" > "$dir/sshd.log" 2>&1 &
+sshd_pid=$!
+trap 'kill $sshd_pid 2>/dev/null; cleanup' EXIT
+for _ in $(seq 100); do
+  python3 -c "import socket;socket.create_connection(('127.0.0.1',$SPORT),1)" 2>/dev/null && break
+  sleep 0.05
+done
+cfail() { echo "FAIL ($mac, client): $*"; echo "--- oracle"; cat "$dir/client.log"; echo "--- sshd";
+          tail -15 "$dir/sshd.log"; exit 1; }
+for mac in umac-64-etm@openssh.com umac-128-etm@openssh.com umac-64@openssh.com umac-128@openssh.com; do
+  python3 "$here/openssh_oracle.py" "$TOOL" --connect "$SPORT" "$mac" > "$dir/client.log" 2>&1 ||
+    cfail "oracle client failed"
+  grep -q "kex ok" "$dir/client.log" || cfail "no key exchange"
+  grep -q "mac ok seq=3" "$dir/client.log" || cfail "sshd's UMAC tag not verified"
+  grep -q "service accepted" "$dir/client.log" || cfail "sshd did not accept our tag"
+  echo "ok: sshd encapsulated to our sntrup761 key and agreed on UMAC $mac"
+done
+mac=umac-64-etm@openssh.com
+ORACLE_BREAK=kem python3 "$here/openssh_oracle.py" "$TOOL" --connect "$SPORT" "$mac" > "$dir/client.log" 2>&1 &&
+  cfail "a flipped KEM key bit still verified sshd's signature"
+grep -q "signature does not verify" "$dir/client.log" || cfail "a flipped KEM key bit failed otherwise"
+r=0; ORACLE_BREAK=mac python3 "$here/openssh_oracle.py" "$TOOL" --connect "$SPORT" "$mac" > "$dir/client.log" 2>&1 || r=$?
+[ "$r" -eq 3 ] || cfail "sshd did not drop a flipped UMAC tag (exit $r)"
+echo "ok: a flipped KEM key bit breaks sshd's signature; sshd drops a flipped UMAC tag"

@@ -1,5 +1,7 @@
 // Command-line access to the primitives for the OpenSSH oracle (openssh_oracle.py), hex in and out:
 //   svc_ssh_crypto_tool encap PK_HEX                       -> CT_HEX KEY_HEX
+//   svc_ssh_crypto_tool keypair                            -> PK_HEX SK_HEX
+//   svc_ssh_crypto_tool decap CT_HEX SK_HEX                -> KEY_HEX
 //   svc_ssh_crypto_tool umac TAG_BYTES KEY_HEX SEQ DATA_HEX -> TAG_HEX (nonce: SEQ as 8 bytes BE)
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +44,29 @@ int Encap(const std::string& pk_hex) {
   return 0;
 }
 
+int KeyPair() {
+  uint8_t pk[kSntrup761PublicKeyBytes], sk[kSntrup761SecretKeyBytes];
+  if (!Sntrup761KeyPair(pk, sk)) return 1;
+  PrintHex(pk, sizeof pk);
+  std::printf(" ");
+  PrintHex(sk, sizeof sk);
+  std::printf("\n");
+  return 0;
+}
+
+int Decap(const std::string& ct_hex, const std::string& sk_hex) {
+  std::vector<uint8_t> ct, sk;
+  if (!FromHex(ct_hex, &ct) || ct.size() != kSntrup761CiphertextBytes || !FromHex(sk_hex, &sk) ||
+      sk.size() != kSntrup761SecretKeyBytes) {
+    return 2;
+  }
+  uint8_t key[kSntrup761SharedBytes];
+  if (!Sntrup761Decapsulate(ct.data(), sk.data(), key)) return 1;
+  PrintHex(key, sizeof key);
+  std::printf("\n");
+  return 0;
+}
+
 int Tag(const std::string& tag_bytes, const std::string& key_hex, const std::string& seq,
         const std::string& data_hex) {
   std::vector<uint8_t> key, data;
@@ -62,7 +87,12 @@ int Tag(const std::string& tag_bytes, const std::string& key_hex, const std::str
 int main(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
   if (a.size() == 2 && a[0] == "encap") return Encap(a[1]);
+  if (a.size() == 1 && a[0] == "keypair") return KeyPair();
+  if (a.size() == 3 && a[0] == "decap") return Decap(a[1], a[2]);
   if (a.size() == 5 && a[0] == "umac") return Tag(a[1], a[2], a[3], a[4]);
-  std::fprintf(stderr, "usage: %s encap PK_HEX | umac TAG_BYTES KEY_HEX SEQ DATA_HEX\n", argv[0]);
+  std::fprintf(stderr,
+               "usage: %s encap PK_HEX | keypair | decap CT_HEX SK_HEX | umac TAG_BYTES KEY_HEX "
+               "SEQ DATA_HEX\n",
+               argv[0]);
   return 2;
 }
