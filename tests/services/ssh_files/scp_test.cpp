@@ -205,6 +205,7 @@ TEST(ScpSinkHostile, EofInsideTheDataDiscardsTheFile) {
   s.sink->Eof();
   EXPECT_EQ(s.Take(), "\1scp: dropped connection\n");
   EXPECT_EQ(s.exit_status, 1);
+  EXPECT_EQ(s.counters.uploads_discarded, 1u);
   EXPECT_TRUE(s.decky.Events("file_upload").empty());
 }
 

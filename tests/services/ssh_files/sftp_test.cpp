@@ -407,6 +407,7 @@ TEST(SftpHostile, TruncatedPacketThenEofLeavesNothing) {
   h.server->Eof();
   EXPECT_EQ(h.exit_status, 0);
   EXPECT_TRUE(h.decky.Events("file_upload").empty());
+  EXPECT_EQ(h.counters.uploads_discarded, 1u);
   // The partial upload is discarded from the store, not left as an incoming file.
   DIR* d = opendir(h.decky.artifact_dir.c_str());
   int files = 0;

@@ -25,6 +25,7 @@ void AppendHealth(const TransferCounters& c, std::string* out) {
   add("scp_lines_too_long", c.scp_lines_too_long);
   add("scp_files_refused", c.scp_files_refused);
   add("unsupported", c.unsupported);
+  add("uploads_discarded", c.uploads_discarded);
 }
 
 }  // namespace decnet::services::ssh_files

@@ -186,6 +186,7 @@ struct ScpSink::Impl {
     if (closed) return;
     closed = true;
     state = State::kDone;
+    counters.uploads_discarded += upload != nullptr;
     upload.reset();  // a partial file is discarded
     if (io.close) io.close(status);
   }
@@ -477,7 +478,7 @@ ScpSink::ScpSink(decoy::Connection& conn, ChannelIo io, TransferContext ctx,
     : impl_(std::make_unique<Impl>(conn, std::move(io), std::move(ctx), std::move(args))) {
   impl_->Start();
 }
-ScpSink::~ScpSink() = default;
+ScpSink::~ScpSink() { impl_->counters.uploads_discarded += impl_->upload != nullptr; }
 void ScpSink::Feed(std::string_view channel_data) {
   if (!impl_->closed) impl_->Feed(channel_data);
 }

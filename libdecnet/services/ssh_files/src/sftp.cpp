@@ -246,6 +246,7 @@ struct SftpServer::Impl {
   void Exit(int status) {
     if (closed) return;
     closed = true;
+    for (const auto& [name, h] : handles) counters.uploads_discarded += h.upload != nullptr;
     handles.clear();  // partial uploads are discarded with their handles
     inbuf.clear();
     if (io.close) io.close(static_cast<uint32_t>(status));
@@ -790,7 +791,12 @@ struct SftpServer::Impl {
 
 SftpServer::SftpServer(decoy::Connection& conn, ChannelIo io, TransferContext ctx)
     : impl_(std::make_unique<Impl>(conn, std::move(io), std::move(ctx))) {}
-SftpServer::~SftpServer() = default;
+SftpServer::~SftpServer() {
+  if (!impl_->closed) {
+    for (const auto& [name, h] : impl_->handles)
+      impl_->counters.uploads_discarded += h.upload != nullptr;
+  }
+}
 void SftpServer::Feed(std::string_view channel_data) {
   if (!impl_->closed) impl_->Feed(channel_data);
 }

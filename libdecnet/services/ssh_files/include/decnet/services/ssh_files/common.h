@@ -54,6 +54,7 @@ struct TransferCounters {
   uint64_t scp_lines_too_long = 0;   // max_scp_line_bytes
   uint64_t scp_files_refused = 0;    // max_scp_files / max_scp_depth
   uint64_t unsupported = 0;          // SSH_FX_OP_UNSUPPORTED answers
+  uint64_t uploads_discarded = 0;    // the channel ended with an upload still open (not stored)
 };
 
 // Appends the counters as JSON members (",\"ssh_files_uploads\":3,...") for AddHealth().
