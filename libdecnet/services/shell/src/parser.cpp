@@ -1,0 +1,453 @@
+#include "parser.h"
+
+#include <utility>
+
+namespace decnet::services::shell {
+namespace {
+
+bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool IsMeta(char c) {
+  return IsBlank(c) || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>';
+}
+
+struct Token {
+  enum class Kind : uint8_t { kWord, kOp, kRedirect };
+  Kind kind = Kind::kWord;
+  Word word;
+  std::string op;  // ";", "&", "&&", "||", "|", "\n", or the redirect's text
+  Redirect redirect;
+};
+
+void AppendLiteral(Word* w, std::string_view text, bool quoted) {
+  if (!w->segments.empty() && w->segments.back().kind == Segment::Kind::kLiteral &&
+      w->segments.back().quoted == quoted) {
+    w->segments.back().text.append(text);
+    return;
+  }
+  w->segments.push_back({Segment::Kind::kLiteral, std::string(text), quoted});
+}
+
+// Splits a line into tokens. One pass, no recursion: $( ... ) is kept as text (its matching
+// parenthesis found by a counting scan) and parsed only when the executor evaluates it.
+class Lexer {
+ public:
+  Lexer(std::string_view in, const ParseLimits& limits) : in_(in), limits_(limits) {}
+
+  bool Run(std::vector<Token>* out) {
+    while (SkipBlanks(), pos_ < in_.size()) {
+      if (out->size() >= limits_.max_tokens) return Fail("argument list too long");
+      Token t;
+      if (!LexOne(&t)) return false;
+      if (t.kind == Token::Kind::kWord && t.word.segments.empty() && !quoted_word_) continue;
+      out->push_back(std::move(t));
+    }
+    return true;
+  }
+  std::string error;
+
+ private:
+  bool Fail(std::string message) {
+    error = std::move(message);
+    return false;
+  }
+  void SkipBlanks() {
+    while (pos_ < in_.size() && IsBlank(in_[pos_])) ++pos_;
+    if (pos_ < in_.size() && in_[pos_] == '#') {  // a comment runs to the end of the line
+      while (pos_ < in_.size() && in_[pos_] != '\n') ++pos_;
+    }
+  }
+  char Peek(size_t ahead = 0) const { return pos_ + ahead < in_.size() ? in_[pos_ + ahead] : '\0'; }
+
+  bool LexOne(Token* t) {
+    const char c = in_[pos_];
+    if (c == '\n' || c == ';' || c == '|' || c == '&') return LexControl(t);
+    if (c == '<' || c == '>') return LexRedirect(t, -2);
+    quoted_word_ = false;
+    if (!LexWord(&t->word)) return false;
+    // "2>" / "1>>": a bare number touching a redirection is its file descriptor.
+    if ((Peek() == '>' || Peek() == '<') && t->word.segments.size() == 1 &&
+        !t->word.segments[0].quoted && t->word.segments[0].kind == Segment::Kind::kLiteral) {
+      const std::string& s = t->word.segments[0].text;
+      if (!s.empty() && s.size() <= 2 && IsDigit(s[0]) && (s.size() == 1 || IsDigit(s[1]))) {
+        const int fd = std::stoi(s);
+        *t = Token{};
+        return LexRedirect(t, fd);
+      }
+    }
+    return true;
+  }
+
+  bool LexControl(Token* t) {
+    t->kind = Token::Kind::kOp;
+    const char c = in_[pos_++];
+    if (c == '&' && Peek() == '>') {  // &> file: stdout and stderr
+      ++pos_;
+      if (Peek() == '>') ++pos_;
+      t->kind = Token::Kind::kRedirect;
+      t->op = "&>";
+      t->redirect.fd = -1;
+      return true;
+    }
+    t->op.assign(1, c);
+    if ((c == '&' || c == '|' || c == ';') && Peek() == c) {
+      t->op.push_back(c);
+      ++pos_;
+    }
+    return true;
+  }
+
+  // At '<' or '>'. `fd` -2: the default for the operator.
+  bool LexRedirect(Token* t, int fd) {
+    t->kind = Token::Kind::kRedirect;
+    Redirect& r = t->redirect;
+    const char c = in_[pos_++];
+    t->op.assign(1, c);
+    if (c == '<') {
+      r.op = Redirect::Op::kIn;
+      r.fd = fd == -2 ? 0 : fd;
+      while (Peek() == '<') t->op.push_back(in_[pos_++]);  // here-documents read as plain input
+      return true;
+    }
+    r.fd = fd == -2 ? 1 : fd;
+    r.op = Redirect::Op::kOut;
+    if (Peek() == '>') {
+      r.op = Redirect::Op::kAppend;
+      t->op.push_back(in_[pos_++]);
+    } else if (Peek() == '|') {
+      ++pos_;
+    } else if (Peek() == '&') {
+      ++pos_;
+      t->op.push_back('&');
+      if (IsDigit(Peek())) {
+        r.op = Redirect::Op::kDupOut;
+        r.dup_to = Peek() - '0';
+        ++pos_;
+      } else if (Peek() == '-') {  // >&- closes: as good as /dev/null here
+        ++pos_;
+        r.op = Redirect::Op::kDupOut;
+        r.dup_to = -1;
+      } else {
+        r.fd = -1;  // >&file is &>file
+      }
+    }
+    return true;
+  }
+
+  bool LexWord(Word* w) {
+    bool at_start = true;
+    while (pos_ < in_.size() && !IsMeta(in_[pos_])) {
+      const char c = in_[pos_];
+      if (at_start && c == '~') {
+        LexTilde(w);
+      } else if (c == '\'') {
+        if (!LexSingle(w)) return false;
+      } else if (c == '"') {
+        if (!LexDouble(w)) return false;
+      } else if (c == '\\') {
+        ++pos_;
+        if (pos_ < in_.size() && in_[pos_] != '\n') AppendLiteral(w, in_.substr(pos_, 1), true);
+        if (pos_ < in_.size()) ++pos_;
+      } else if (c == '$') {
+        if (!LexDollar(w, false)) return false;
+      } else if (c == '`') {
+        if (!LexBacktick(w, false)) return false;
+      } else {
+        AppendLiteral(w, in_.substr(pos_++, 1), false);
+      }
+      at_start = false;
+    }
+    return true;
+  }
+
+  void LexTilde(Word* w) {
+    size_t end = pos_ + 1;
+    while (end < in_.size() && IsNameChar(in_[end])) ++end;
+    if (end < in_.size() && !IsMeta(in_[end]) && in_[end] != '/') {
+      AppendLiteral(w, "~", false);  // "~x$y": not a tilde prefix
+      ++pos_;
+      return;
+    }
+    w->segments.push_back(
+        {Segment::Kind::kTilde, std::string(in_.substr(pos_ + 1, end - pos_ - 1)), false});
+    pos_ = end;
+  }
+
+  bool LexSingle(Word* w) {
+    const size_t close = in_.find('\'', pos_ + 1);
+    if (close == std::string_view::npos)
+      return Fail("unexpected EOF while looking for matching `''");
+    AppendLiteral(w, in_.substr(pos_ + 1, close - pos_ - 1), true);
+    quoted_word_ = true;
+    pos_ = close + 1;
+    return true;
+  }
+
+  bool LexDouble(Word* w) {
+    ++pos_;
+    quoted_word_ = true;
+    AppendLiteral(w, "", true);  // "" is an empty word, not no word
+    while (pos_ < in_.size() && in_[pos_] != '"') {
+      const char c = in_[pos_];
+      if (c == '\\' && pos_ + 1 < in_.size()) {
+        const char n = in_[pos_ + 1];
+        if (n == '$' || n == '`' || n == '"' || n == '\\') {
+          AppendLiteral(w, in_.substr(pos_ + 1, 1), true);
+        } else if (n != '\n') {
+          AppendLiteral(w, in_.substr(pos_, 2), true);
+        }
+        pos_ += 2;
+      } else if (c == '$') {
+        if (!LexDollar(w, true)) return false;
+      } else if (c == '`') {
+        if (!LexBacktick(w, true)) return false;
+      } else {
+        AppendLiteral(w, in_.substr(pos_++, 1), true);
+      }
+    }
+    if (pos_ >= in_.size()) return Fail("unexpected EOF while looking for matching `\"'");
+    ++pos_;
+    return true;
+  }
+
+  bool LexDollar(Word* w, bool quoted) {
+    const char n = Peek(1);
+    if (n == '(') return LexSubstitution(w, quoted);
+    if (n == '{') {
+      const size_t close = in_.find('}', pos_ + 2);
+      if (close == std::string_view::npos)
+        return Fail("unexpected EOF while looking for matching `}'");
+      w->segments.push_back(
+          {Segment::Kind::kVariable, std::string(in_.substr(pos_ + 2, close - pos_ - 2)), quoted});
+      pos_ = close + 1;
+      return true;
+    }
+    if (IsNameStart(n)) {
+      size_t end = pos_ + 1;
+      while (end < in_.size() && IsNameChar(in_[end])) ++end;
+      w->segments.push_back(
+          {Segment::Kind::kVariable, std::string(in_.substr(pos_ + 1, end - pos_ - 1)), quoted});
+      pos_ = end;
+      return true;
+    }
+    if (n == '?' || n == '$' || n == '#' || n == '!' || n == '@' || n == '*' || n == '-' ||
+        IsDigit(n)) {
+      w->segments.push_back({Segment::Kind::kVariable, std::string(1, n), quoted});
+      pos_ += 2;
+      return true;
+    }
+    if (!quoted && (n == '\'' || n == '"')) {  // $'..' / $"..": read as the plain quotes
+      ++pos_;
+      return true;
+    }
+    AppendLiteral(w, "$", quoted);
+    ++pos_;
+    return true;
+  }
+
+  // $( ... ): finds the matching ')' by counting, skipping quoted text.
+  bool LexSubstitution(Word* w, bool quoted) {
+    size_t i = pos_ + 2;
+    int depth = 1;
+    while (i < in_.size()) {
+      const char c = in_[i];
+      if (c == '\\') {
+        i += 2;
+        continue;
+      }
+      if (c == '\'' || c == '"' || c == '`') {
+        const size_t close = SkipQuote(i);
+        if (close == std::string_view::npos) break;
+        i = close + 1;
+        continue;
+      }
+      if (c == '(') ++depth;
+      if (c == ')' && --depth == 0) break;
+      ++i;
+    }
+    if (i >= in_.size()) return Fail("unexpected EOF while looking for matching `)'");
+    w->segments.push_back(
+        {Segment::Kind::kCommand, std::string(in_.substr(pos_ + 2, i - pos_ - 2)), quoted});
+    pos_ = i + 1;
+    return true;
+  }
+
+  size_t SkipQuote(size_t at) const {
+    const char q = in_[at];
+    for (size_t i = at + 1; i < in_.size(); ++i) {
+      if (in_[i] == '\\' && q != '\'') {
+        ++i;
+        continue;
+      }
+      if (in_[i] == q) return i;
+    }
+    return std::string_view::npos;
+  }
+
+  bool LexBacktick(Word* w, bool quoted) {
+    std::string inner;
+    size_t i = pos_ + 1;
+    for (; i < in_.size() && in_[i] != '`'; ++i) {
+      if (in_[i] == '\\' && i + 1 < in_.size() &&
+          (in_[i + 1] == '`' || in_[i + 1] == '\\' || in_[i + 1] == '$')) {
+        ++i;
+      }
+      inner.push_back(in_[i]);
+    }
+    if (i >= in_.size()) return Fail("unexpected EOF while looking for matching ``'");
+    w->segments.push_back({Segment::Kind::kCommand, std::move(inner), quoted});
+    pos_ = i + 1;
+    return true;
+  }
+
+  std::string_view in_;
+  const ParseLimits& limits_;
+  size_t pos_ = 0;
+  bool quoted_word_ = false;
+};
+
+bool IsAssignment(const Word& w, std::string* name, Word* value) {
+  if (w.segments.empty() || w.segments[0].kind != Segment::Kind::kLiteral || w.segments[0].quoted)
+    return false;
+  const std::string& first = w.segments[0].text;
+  const size_t eq = first.find('=');
+  if (eq == std::string::npos || !IsName(std::string_view(first).substr(0, eq))) return false;
+  *name = first.substr(0, eq);
+  value->segments.assign(w.segments.begin(), w.segments.end());
+  value->segments[0].text.erase(0, eq + 1);
+  if (value->segments[0].text.empty()) value->segments.erase(value->segments.begin());
+  return true;
+}
+
+// Recursive descent over the token list; the grammar has no nesting (subshells and compound
+// commands are not part of it), so the depth is constant.
+class Parser {
+ public:
+  explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+
+  bool Run(Script* s) {
+    while (i_ < t_.size()) {
+      if (IsOp("\n")) {
+        ++i_;
+        continue;
+      }
+      AndOr list;
+      if (!ParseAndOr(&list)) return false;
+      s->lists.push_back(std::move(list));
+      if (i_ < t_.size()) {
+        if (!IsOp(";") && !IsOp("&") && !IsOp("\n")) return Unexpected();
+        ++i_;
+      }
+    }
+    return true;
+  }
+  std::string error;
+
+ private:
+  bool IsOp(std::string_view op) const {
+    return i_ < t_.size() && t_[i_].kind == Token::Kind::kOp && t_[i_].op == op;
+  }
+  bool Unexpected() {
+    error = "syntax error near unexpected token `" +
+            (i_ < t_.size() ? (t_[i_].op == "\n" ? std::string("newline") : t_[i_].op)
+                            : std::string("newline")) +
+            "'";
+    return false;
+  }
+
+  bool ParseAndOr(AndOr* list) {
+    for (;;) {
+      Pipeline p;
+      if (!ParsePipeline(&p)) return false;
+      list->pipelines.push_back(std::move(p));
+      if (!IsOp("&&") && !IsOp("||")) return true;
+      list->ops.push_back(IsOp("&&") ? AndOr::Op::kAnd : AndOr::Op::kOr);
+      ++i_;
+      while (IsOp("\n")) ++i_;
+      if (i_ >= t_.size()) {
+        error = "syntax error: unexpected end of file";
+        return false;
+      }
+    }
+  }
+
+  bool ParsePipeline(Pipeline* p) {
+    for (;;) {
+      SimpleCommand c;
+      if (!ParseCommand(&c)) return false;
+      p->commands.push_back(std::move(c));
+      if (!IsOp("|")) return true;
+      ++i_;
+      while (IsOp("\n")) ++i_;
+      if (i_ >= t_.size()) {
+        error = "syntax error: unexpected end of file";
+        return false;
+      }
+    }
+  }
+
+  bool ParseCommand(SimpleCommand* c) {
+    bool any = false;
+    while (i_ < t_.size() && t_[i_].kind != Token::Kind::kOp) {
+      Token& t = t_[i_++];
+      any = true;
+      if (t.kind == Token::Kind::kRedirect) {
+        if (t.redirect.op != Redirect::Op::kDupOut) {
+          if (i_ >= t_.size() || t_[i_].kind != Token::Kind::kWord) return Unexpected();
+          t.redirect.target = std::move(t_[i_++].word);
+        }
+        c->redirects.push_back(std::move(t.redirect));
+        continue;
+      }
+      std::string name;
+      Word value;
+      if (c->words.empty() && IsAssignment(t.word, &name, &value)) {
+        c->assignments.emplace_back(std::move(name), std::move(value));
+      } else {
+        c->words.push_back(std::move(t.word));
+      }
+    }
+    return any ? true : Unexpected();
+  }
+
+  std::vector<Token> t_;
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+bool Word::HasGlob() const {
+  for (const Segment& s : segments)
+    if (s.kind == Segment::Kind::kLiteral && !s.quoted &&
+        s.text.find_first_of("*?[") != std::string::npos)
+      return true;
+  return false;
+}
+
+bool IsName(std::string_view s) {
+  if (s.empty() || !IsNameStart(s[0])) return false;
+  for (char c : s)
+    if (!IsNameChar(c)) return false;
+  return true;
+}
+
+ParseResult ParseCommandLine(std::string_view input, const ParseLimits& limits) {
+  ParseResult r;
+  if (input.size() > limits.max_bytes) {
+    r.error = "line too long";
+    return r;
+  }
+  std::vector<Token> tokens;
+  Lexer lexer(input, limits);
+  if (!lexer.Run(&tokens)) {
+    r.error = std::move(lexer.error);
+    return r;
+  }
+  Parser parser(std::move(tokens));
+  if (!parser.Run(&r.script)) r.error = std::move(parser.error);
+  return r;
+}
+
+}  // namespace decnet::services::shell

@@ -1,0 +1,73 @@
+// The command-line parser of the emulated shell: what attackers type into bash, turned into a tree
+// the executor walks. Words keep their quoting (segments), so expansion ($VAR, $(...), backticks,
+// ~) happens at run time, after earlier commands set variables. Every dimension an attacker
+// controls is bounded: input bytes, tokens, the nesting of $( ) (counted by the executor, which
+// parses inner text lazily).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace decnet::services::shell {
+
+struct ParseLimits {
+  size_t max_bytes = 64 << 10;  // a longer input is a parse error, not work
+  size_t max_tokens = 4096;     // words + operators
+};
+
+// A piece of a word: literal text, a variable, a command substitution or a leading ~.
+struct Segment {
+  enum class Kind : uint8_t { kLiteral, kVariable, kCommand, kTilde };
+  Kind kind = Kind::kLiteral;
+  std::string text;     // literal bytes / variable name / inner command text / ~user
+  bool quoted = false;  // inside quotes: no field splitting, no globbing
+};
+
+struct Word {
+  std::vector<Segment> segments;
+  bool HasGlob() const;  // an unquoted * ? or [ in a literal
+};
+
+struct Redirect {
+  enum class Op : uint8_t { kOut, kAppend, kIn, kDupOut };  // >, >>, <, N>&M
+  int fd = 1;
+  Op op = Op::kOut;
+  Word target;     // file name (not for kDupOut)
+  int dup_to = 1;  // kDupOut: the fd `fd` becomes a copy of
+};
+
+struct SimpleCommand {
+  std::vector<std::pair<std::string, Word>> assignments;  // X=1 before the command name
+  std::vector<Word> words;
+  std::vector<Redirect> redirects;
+};
+
+struct Pipeline {
+  std::vector<SimpleCommand> commands;  // a | b | c
+};
+
+struct AndOr {
+  enum class Op : uint8_t { kAnd, kOr };
+  std::vector<Pipeline> pipelines;
+  std::vector<Op> ops;  // ops[i] joins pipelines[i] and pipelines[i+1]
+};
+
+struct Script {
+  std::vector<AndOr> lists;  // separated by ; & or newlines
+};
+
+struct ParseResult {
+  Script script;
+  std::string error;  // bash's wording without the "-bash: " prefix; empty on success
+  bool ok() const { return error.empty(); }
+};
+
+ParseResult ParseCommandLine(std::string_view input, const ParseLimits& limits = {});
+
+// True for a valid shell variable name (letters, digits, _; not starting with a digit).
+bool IsName(std::string_view s);
+
+}  // namespace decnet::services::shell

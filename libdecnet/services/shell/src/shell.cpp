@@ -1,0 +1,401 @@
+// The session side of the shell: line discipline, prompt, events, the asciicast recording.
+#include "decnet/services/shell/shell.h"
+
+#include <utility>
+
+#include "decnet/core/json.h"
+#include "decnet/decoy/artifacts.h"
+#include "decnet/decoy/persona.h"
+#include "recording.h"
+#include "state.h"
+
+namespace decnet::services::shell {
+namespace {
+
+constexpr size_t kMaxPendingInput = 64 << 10;  // typed while a command is still "running"
+constexpr size_t kMaxRecording = 1 << 20;
+
+// "\n" -> "\r\n" for a pty (a "\r\n" already there stays).
+std::string ToCrlf(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 16);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) out.push_back('\r');
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+class ShellImpl final : public Shell {
+ public:
+  ShellImpl(decoy::Connection& conn, Terminal& term, ShellOptions options)
+      : conn_(conn),
+        term_(term),
+        options_(std::move(options)),
+        state_(conn, options_),
+        started_ms_(conn.host().NowMs()),
+        recorder_(kMaxRecording) {
+    if (options_.record && options_.interactive)
+      recorder_.Begin(options_.term_cols, options_.term_rows, conn.host().WallUs(), options_.term);
+  }
+
+  ~ShellImpl() override { Close(); }
+
+  void Start() override {
+    LogStart("shell");
+    if (!options_.interactive) return;
+    Show(MotdFor(state_.facts, state_.Now()));
+    Prompt();
+  }
+
+  void Feed(std::string_view bytes) override {
+    stats_.bytes_in += bytes.size();
+    if (exited_ || closed_) return;
+    if (busy_) {  // a command is still printing: keep what is typed for after it (bounded)
+      KeepForLater(bytes);
+      return;
+    }
+    recorder_.Add('i', bytes, conn_.host().WallUs());
+    if (options_.interactive) {
+      Discipline(bytes);
+    } else {
+      LineMode(bytes);
+    }
+  }
+
+  void Exec(std::string_view command_line) override {
+    if (!logged_start_) LogStart("exec");
+    exec_mode_ = true;
+    RunCommandLine(command_line);
+    if (!busy_ && !exited_) Finish(state_.exit_requested ? state_.exit_status : state_.last_status);
+  }
+
+  void Eof() override {
+    if (exited_ || closed_) return;
+    if (!options_.interactive && !line_.empty() && !busy_) {
+      std::string last = std::move(line_);
+      line_.clear();
+      RunCommandLine(last);
+    }
+    eof_ = true;
+    if (!busy_ && !exited_) Finish(state_.exit_requested ? state_.exit_status : state_.last_status);
+  }
+
+  void Resize(uint16_t cols, uint16_t rows) override {
+    options_.term_cols = cols;
+    options_.term_rows = rows;
+    recorder_.Add('r', std::to_string(cols) + "x" + std::to_string(rows), conn_.host().WallUs());
+  }
+
+  void Close() override {
+    if (closed_) return;
+    closed_ = true;
+    if (busy_) conn_.SetTimer(0, nullptr);
+    StoreRecording();
+    decoy::EventLog::Event e = conn_.host().log().New(options_.service, "session_end");
+    e.From(conn_)
+        .Add("user", state_.user)
+        .Add("duration_ms", static_cast<int64_t>(conn_.host().NowMs() - started_ms_))
+        .Add("commands", static_cast<int64_t>(stats_.commands))
+        .Add("bytes_in", static_cast<int64_t>(stats_.bytes_in))
+        .Add("bytes_out", static_cast<int64_t>(stats_.bytes_out))
+        .Add("downloads", static_cast<int64_t>(state_.downloads))
+        .Add("fs_writes_refused", static_cast<int64_t>(state_.fs.refused()))
+        .Add("truncated_lines", static_cast<int64_t>(stats_.truncated_lines));
+    AddTerminalFields(e);
+    e.Emit();
+  }
+
+  const ShellStats& stats() const override {
+    stats_.downloads = state_.downloads;
+    stats_.fs_writes_refused = state_.fs.refused();
+    return stats_;
+  }
+
+ private:
+  void AddTerminalFields(decoy::EventLog::Event& e) {
+    e.Add("client_banner", options_.client_banner)
+        .Add("term", options_.term)
+        .Add("cols", options_.term_cols)
+        .Add("rows", options_.term_rows);
+  }
+
+  void LogStart(std::string_view mode) {
+    logged_start_ = true;
+    decoy::EventLog::Event e = conn_.host().log().New(options_.service, "session_start");
+    e.From(conn_).Add("user", state_.user).Add("mode", mode);
+    AddTerminalFields(e);
+    e.Emit();
+  }
+
+  // Output to the attacker: "\r\n" on a pty, recorded, counted.
+  void Show(std::string_view text) {
+    if (text.empty() || exited_ || closed_) return;
+    const std::string bytes = options_.interactive ? ToCrlf(text) : std::string(text);
+    stats_.bytes_out += bytes.size();
+    recorder_.Add('o', bytes, conn_.host().WallUs());
+    term_.Output(bytes);
+  }
+
+  void Prompt() { Show(state_.PromptText()); }
+
+  void Finish(int status) {
+    if (exited_) return;
+    exited_ = true;
+    term_.Exit(status);
+  }
+
+  // Interactive line discipline: what a tty in canonical mode with bash's readline shows.
+  void Discipline(std::string_view bytes) {
+    for (size_t i = 0; i < bytes.size() && !exited_; ++i) {
+      if (busy_) {  // the line just entered is still running: the rest waits for it
+        KeepForLater(bytes.substr(i));
+        return;
+      }
+      const char c = bytes[i];
+      if (esc_ != Esc::kNone) {
+        Escape(c);
+        continue;
+      }
+      if (after_cr_ && (c == '\n' || c == '\0')) {  // CRLF and telnet's CR NUL end one line
+        after_cr_ = false;
+        continue;
+      }
+      after_cr_ = c == '\r';
+      switch (c) {
+        case '\r':
+        case '\n':
+          EndLine();
+          break;
+        case 0x7f:
+        case 0x08:
+          Backspace();
+          break;
+        case 0x03:
+          Show("^C\n");
+          line_.clear();
+          line_cut_ = false;
+          Prompt();
+          break;
+        case 0x04:
+          if (line_.empty()) {
+            Show("logout\n");
+            Finish(0);
+          }
+          break;
+        case 0x15:
+          KillLine();
+          break;
+        case 0x0c:
+          Show("\x1b[H\x1b[2J");
+          Prompt();
+          Show(line_);
+          break;
+        case 0x1b:
+          esc_ = Esc::kStart;
+          break;
+        default:
+          if (static_cast<unsigned char>(c) >= 0x20) Typed(std::string_view(&c, 1));
+          break;  // other control bytes (tab completion...) are ignored
+      }
+    }
+  }
+
+  void KeepForLater(std::string_view bytes) {
+    const size_t room = kMaxPendingInput - std::min(kMaxPendingInput, pending_input_.size());
+    pending_input_.append(bytes.substr(0, std::min(room, bytes.size())));
+  }
+
+  void Typed(std::string_view s) {
+    if (line_.size() + s.size() > conn_.host().limits().max_line_bytes) {
+      if (!line_cut_) {
+        line_cut_ = true;
+        ++stats_.truncated_lines;
+        ++conn_.host().counters().lines_too_long;
+      }
+      return;
+    }
+    line_.append(s);
+    Show(s);
+  }
+
+  void Backspace() {
+    if (line_.empty()) return;
+    // One character: a UTF-8 sequence goes whole.
+    while (!line_.empty() && (static_cast<unsigned char>(line_.back()) & 0xC0) == 0x80)
+      line_.pop_back();
+    if (!line_.empty()) line_.pop_back();
+    Show("\b \b");
+  }
+
+  void KillLine() {
+    std::string erase;
+    for (char c : line_)
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) erase += "\b \b";
+    line_.clear();
+    line_cut_ = false;
+    Show(erase);
+  }
+
+  enum class Esc : uint8_t { kNone, kStart, kSequence };
+  // ESC [ ... final / ESC O x: swallowed; up and down arrows walk the history.
+  void Escape(char c) {
+    if (esc_ == Esc::kStart) {
+      esc_ = (c == '[' || c == 'O') ? Esc::kSequence : Esc::kNone;
+      return;
+    }
+    if (static_cast<unsigned char>(c) < 0x40 || static_cast<unsigned char>(c) > 0x7e) return;
+    esc_ = Esc::kNone;
+    if (c != 'A' && c != 'B') return;
+    const auto& h = state_.history;
+    if (c == 'A' && history_pos_ < h.size())
+      ++history_pos_;
+    else if (c == 'B' && history_pos_ > 0)
+      --history_pos_;
+    else
+      return;
+    KillLine();
+    if (history_pos_ > 0) Typed(h[h.size() - history_pos_]);
+  }
+
+  void EndLine() {
+    Show("\n");
+    std::string line = std::move(line_);
+    line_.clear();
+    line_cut_ = false;
+    history_pos_ = 0;
+    RunCommandLine(line);
+    if (!busy_ && !exited_) Prompt();
+  }
+
+  // Non-interactive stdin (no pty): lines run as they arrive, nothing echoed, no prompt.
+  void LineMode(std::string_view bytes) {
+    for (size_t i = 0; i < bytes.size() && !exited_; ++i) {
+      if (busy_) {
+        KeepForLater(bytes.substr(i));
+        return;
+      }
+      const char c = bytes[i];
+      if (c == '\n') {
+        std::string line = std::move(line_);
+        line_.clear();
+        line_cut_ = false;
+        RunCommandLine(line);
+        continue;
+      }
+      if (line_.size() >= conn_.host().limits().max_line_bytes) {
+        if (!line_cut_) ++stats_.truncated_lines;
+        line_cut_ = true;
+        continue;
+      }
+      line_.push_back(c);
+    }
+  }
+
+  void RunCommandLine(std::string_view line) {
+    const size_t start = line.find_first_not_of(" \t\r");
+    if (start == std::string_view::npos) return;
+    ++stats_.commands;
+    conn_.host()
+        .log()
+        .New(options_.service, "command")
+        .From(conn_)
+        .Add("input", line)
+        .Add("cwd", state_.cwd)
+        .Add("user", state_.user)
+        .Emit();
+    if (state_.history.size() >= state_.limits.max_history) state_.history.pop_front();
+    state_.history.emplace_back(line.substr(start));
+    Out out(state_.limits.max_output);
+    state_.terminal = &out;
+    state_.pauses.clear();
+    state_.steps = 0;
+    state_.RunLine(line, Io{{}, &out, &out});
+    state_.terminal = nullptr;
+    pending_output_ = std::move(out.bytes());
+    pauses_ = std::move(state_.pauses);
+    shown_ = 0;
+    next_pause_ = 0;
+    Drain();
+  }
+
+  // Shows the command's output up to its next pause, then waits on the connection timer.
+  void Drain() {
+    while (next_pause_ < pauses_.size()) {
+      const auto& p = pauses_[next_pause_++];
+      if (p.offset < shown_) continue;
+      Show(std::string_view(pending_output_).substr(shown_, p.offset - shown_));
+      shown_ = p.offset;
+      busy_ = true;
+      conn_.SetTimer(p.ms, [this] { Drain(); });
+      return;
+    }
+    Show(std::string_view(pending_output_).substr(std::min(shown_, pending_output_.size())));
+    pending_output_.clear();
+    const bool was_busy = busy_;
+    busy_ = false;
+    AfterCommand(was_busy);
+  }
+
+  void AfterCommand(bool resumed) {
+    if (state_.exit_requested) {
+      if (options_.interactive) Show("logout\n");
+      Finish(state_.exit_status);
+      return;
+    }
+    if (!resumed) return;
+    // The command finished after a pause: the prompt (or the exit), then what was typed meanwhile.
+    if (exec_mode_ || (eof_ && !options_.interactive)) {
+      Finish(state_.last_status);
+      return;
+    }
+    if (options_.interactive) Prompt();
+    std::string typed = std::move(pending_input_);
+    pending_input_.clear();
+    if (!typed.empty()) Feed(typed);
+  }
+
+  void StoreRecording() {
+    if (!recorder_.active() || recorder_.text().empty()) return;
+    auto upload = conn_.host().artifacts().Begin();
+    upload->Append(recorder_.text());
+    auto done = upload->Finish();
+    if (!done) return;
+    conn_.host()
+        .log()
+        .New(options_.service, "session_recording")
+        .From(conn_)
+        .Add("sha256", done->sha256)
+        .Add("size", static_cast<int64_t>(done->size))
+        .Add("path", done->path)
+        .Add("format", "asciicast-v2")
+        .Add("dropped_bytes", static_cast<int64_t>(recorder_.dropped()))
+        .Emit();
+  }
+
+  decoy::Connection& conn_;
+  Terminal& term_;
+  ShellOptions options_;
+  ShellState state_;
+  uint64_t started_ms_;
+  Recorder recorder_;
+  mutable ShellStats stats_;
+  std::string line_;
+  bool line_cut_ = false;
+  bool after_cr_ = false;
+  Esc esc_ = Esc::kNone;
+  size_t history_pos_ = 0;
+  bool logged_start_ = false, exited_ = false, closed_ = false, exec_mode_ = false, eof_ = false;
+  bool busy_ = false;
+  std::string pending_input_, pending_output_;
+  std::vector<ShellState::Pause> pauses_;
+  size_t shown_ = 0, next_pause_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Shell> NewShell(decoy::Connection& conn, Terminal& terminal, ShellOptions options) {
+  return std::make_unique<ShellImpl>(conn, terminal, std::move(options));
+}
+
+}  // namespace decnet::services::shell
