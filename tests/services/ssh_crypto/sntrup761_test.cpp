@@ -7,7 +7,9 @@
 #include <sodium.h>
 
 #include <array>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace decnet::services::ssh_crypto {
@@ -115,6 +117,35 @@ TEST(Sntrup761, DeterministicRandomnessGivesDeterministicOutput) {
   Key got;
   ASSERT_TRUE(Sntrup761Decapsulate(ct_a.data(), sk_a.data(), got.data()));
   EXPECT_EQ(k_a, got);
+}
+
+std::string Sha256Hex(const std::vector<uint8_t>& v) {
+  uint8_t h[32];
+  crypto_hash_sha256(h, v.data(), v.size());
+  std::string s;
+  char buf[3];
+  for (uint8_t b : h) {
+    std::snprintf(buf, sizeof buf, "%02x", b);
+    s += buf;
+  }
+  return s;
+}
+
+// Pins the exact bytes (pk, sk, ct, key) for a fixed randomness stream: these bytes interoperate
+// with OpenSSH (openssh_oracle.sh), so a refactor that changes any encoding fails here first.
+TEST(Sntrup761, PinnedBytesForFixedRandomness) {
+  Pk pk;
+  Sk sk;
+  Ct ct;
+  Key key;
+  TestRng rng{0, 42};
+  detail::Sntrup761KeyPairWith(rng.Source(), pk.data(), sk.data());
+  detail::Sntrup761EncapsulateWith(rng.Source(), pk.data(), ct.data(), key.data());
+  std::vector<uint8_t> all(pk.begin(), pk.end());
+  all.insert(all.end(), sk.begin(), sk.end());
+  all.insert(all.end(), ct.begin(), ct.end());
+  all.insert(all.end(), key.begin(), key.end());
+  EXPECT_EQ("94436fd13da3906f7adb0e2781961beaa50863364703111fbca2a60714d9608f", Sha256Hex(all));
 }
 
 // Hostile public keys: all-zero, all-0xff (every radix digit out of range) and random bytes are

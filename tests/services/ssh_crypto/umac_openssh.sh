@@ -7,7 +7,8 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 rc=0
 for mac in umac-64-etm@openssh.com umac-128-etm@openssh.com umac-64@openssh.com; do
-  KEX="curve25519-sha256" SSH_EXTRA="-o MACs=$mac -c aes128-ctr" bash "$here/sntrup_openssh.sh"
+  KEX="sntrup761x25519-sha512@openssh.com,curve25519-sha256" EXPECT="MAC: $mac" \
+    SSH_EXTRA="-o MACs=$mac -c aes128-ctr" bash "$here/sntrup_openssh.sh"
   r=$?
   [ "$r" -eq 77 ] && exit 77
   [ "$r" -ne 0 ] && rc=1
