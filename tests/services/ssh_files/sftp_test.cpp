@@ -207,6 +207,12 @@ TEST(Sftp, RealpathAndLimitsAsSftpAsksAtStart) {
   r.U32();
   EXPECT_EQ(r.Str(), "/home/alice");
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kRealpath).U32(4).Str("/nope/x")), 4), 2u);
+  // A missing last component is canonicalized (sftp's put -r asks before it makes the directory).
+  r = Reader{h.Ask(Pkt().U8(kRealpath).U32(5).Str("/tmp/./new"))};
+  EXPECT_EQ(r.U8(), kName);
+  r.U32();
+  r.U32();
+  EXPECT_EQ(r.Str(), "/tmp/new");
 }
 
 TEST(Sftp, ListingOfHomeAndTmpLooksLikeLsL) {
@@ -290,6 +296,29 @@ TEST(Sftp, UploadBecomesArtifactEventAndListedFile) {
       break;
     }
     ASSERT_EQ(type, kData);
+    back += r.Str();
+  }
+  EXPECT_EQ(back, data);
+}
+
+TEST(Sftp, UploadPastTheMemoryBoundReadsBackFromTheArtifact) {
+  Harness h;
+  h.ctx.limits.max_readback_bytes = 1000;
+  h.Start();
+  std::string data(5000, 'q');
+  data[4999] = 'z';
+  const std::string handle = h.OpenWrite("/tmp/big");
+  ASSERT_EQ(h.StatusOf(h.Ask(Pkt().U8(kWrite).U32(1).Str(handle).U64(0).Str(data)), 1), 0u);
+  ASSERT_EQ(h.StatusOf(h.Ask(Pkt().U8(kClose).U32(2).Str(handle)), 2), 0u);
+  std::string wire, back;
+  for (int i = 0; i < 100; ++i) wire += Pkt().U8(kOpen).U32(3).Str("/tmp/big").U32(1).U32(0).Wire();
+  h.server->Feed(wire);  // 100 readers of one file cost no copy each
+  const std::string rh = h.HandleOf(h.Next());
+  for (int i = 1; i < 100; ++i) EXPECT_EQ(h.HandleOf(h.Next()).size(), 4u);
+  for (uint32_t rid = 10; back.size() < data.size(); ++rid) {
+    Reader r(h.Ask(Pkt().U8(kRead).U32(rid).Str(rh).U64(back.size()).U32(1536)));
+    ASSERT_EQ(r.U8(), kData);
+    r.U32();
     back += r.Str();
   }
   EXPECT_EQ(back, data);

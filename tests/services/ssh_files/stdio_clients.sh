@@ -31,13 +31,17 @@ check_upload() {
   [ "$(sha "$dir/artifacts/$want")" = "$want" ] || fail "$protocol $path: stored bytes differ"
 }
 
-# --- sftp: put (pipelined 32 KiB writes), ls -l, get back, mkdir, rename, rm, a refused path
+# --- sftp: put (pipelined 32 KiB writes), put -r, ls -l, get back, mkdir, rename, rm, refusals
 head -c 300000 /dev/urandom > "$dir/payload.bin"
+mkdir -p "$dir/tree/sub"
+printf 'a\n' > "$dir/tree/a.txt"
+head -c 5000 /dev/urandom > "$dir/tree/sub/b.bin"
 printf '#!/bin/sh\necho hi %s\n' "$RANDOM" > "$dir/run.sh"
 cat > "$dir/batch" <<EOF
 pwd
 put $dir/payload.bin /tmp/payload.bin
 put $dir/run.sh
+put -r $dir/tree /tmp/ptree
 ls -l /tmp
 ls -la
 get /tmp/payload.bin $dir/back.bin
@@ -61,13 +65,11 @@ grep -q 'not found' <<<"$out" || fail "get /etc/shadow not refused: $out"
 cmp -s "$dir/payload.bin" "$dir/back.bin" || fail "sftp get of the upload differs"
 check_upload sftp /tmp/payload.bin "$dir/payload.bin"
 check_upload sftp /root/run.sh "$dir/run.sh"
-echo "ok: sftp put/ls -l/get/mkdir/rename/rm with OpenSSH's client; uploads by sha256"
+check_upload sftp /tmp/ptree/sub/b.bin "$dir/tree/sub/b.bin"
+echo "ok: sftp put, put -r, ls -l, get, mkdir, rename, rm with OpenSSH's client; uploads by sha256"
 
 # --- scp -O: one file, a directory with -r -p, and a missing target directory
 head -c 123457 /dev/urandom > "$dir/tool.bin"
-mkdir -p "$dir/tree/sub"
-printf 'a\n' > "$dir/tree/a.txt"
-head -c 5000 /dev/urandom > "$dir/tree/sub/b.bin"
 timeout 60 scp -O -S "$DRIVER" "$dir/tool.bin" decky:/tmp/ > "$dir/scp.out" 2>&1 \
   || fail "scp -O: $(cat "$dir/scp.out")"
 check_upload scp /tmp/tool.bin "$dir/tool.bin"

@@ -3,6 +3,9 @@
 // draft-ietf-secsh-filexfer-02 and OpenSSH's sftp-server as a client observes it.
 #include "decnet/services/ssh_files/sftp.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <ctime>
 #include <map>
@@ -177,6 +180,21 @@ std::string ModeString(const FileNode& n) {
   return s + " ";
 }
 
+// A node's attributes without its contents (a listing holds many, for as long as its handle).
+FileNode Meta(const FileNode& n) {
+  FileNode m;
+  m.dir = n.dir;
+  m.mode = n.mode;
+  m.uid = n.uid;
+  m.gid = n.gid;
+  m.owner = n.owner;
+  m.group = n.group;
+  m.size = n.size;
+  m.mtime = n.mtime;
+  m.atime = n.atime;
+  return m;
+}
+
 // The long name of a READDIR entry, as `ls -l` inside sftp prints it.
 std::string LongName(const std::string& name, const FileNode& n, int64_t now) {
   constexpr int64_t kSixMonths = 182 * 86400;
@@ -206,10 +224,8 @@ struct SftpServer::Impl {
     // Directories: the listing taken at OPENDIR, served 100 at a time.
     std::vector<std::pair<std::string, FileNode>> entries;
     size_t next = 0;
-    // Files open for reading: the contents at OPEN.
+    // Files open for reading: served from the tree's node at `path` (never copied per handle).
     bool readable = false;
-    std::string content;
-    uint64_t size = 0;
     // Files open for writing: the upload in progress.
     std::unique_ptr<decoy::ArtifactStore::Upload> upload;
     bool append = false;
@@ -442,8 +458,6 @@ struct SftpServer::Impl {
     Handle h;
     h.path = path;
     h.readable = true;
-    h.content = n->content;
-    h.size = n->size;
     h.eisdir = n->dir;
     LogOp("open_read", path);
     SendHandle(id, NewHandle(std::move(h)));
@@ -493,6 +507,8 @@ struct SftpServer::Impl {
     n.mtime = n.atime = Now();
     n.content = std::move(h.kept);
     n.uploaded = true;
+    n.stored_path = done->path;
+    n.stored = done->stored;
     if (tree->PutFile(h.path, std::move(n)) != FsResult::kOk) ++counters.nodes_refused;
     ++counters.uploads;
     counters.upload_bytes += done->size;
@@ -516,17 +532,35 @@ struct SftpServer::Impl {
     uint32_t len;
     Handle* h = FindHandle(r, &ok);
     if (!ok || !r.U64(&offset) || !r.U32(&len)) return Malformed();
-    if (!h || !h->readable) return Status(id, kFxFailure);
-    if (h->eisdir) return Status(id, kFxFailure);
-    if (offset >= h->size) return Status(id, kFxEof);
-    // What was not kept of a large upload cannot be read back.
-    if (offset >= h->content.size()) return Status(id, kFxFailure);
+    if (!h || !h->readable || h->eisdir) return Status(id, kFxFailure);
+    const FileNode* n = tree->Find(h->path);
+    if (!n) return Status(id, kFxEof);  // removed meanwhile: reads see an empty file
+    if (offset >= n->size) return Status(id, kFxEof);
     len = std::min<uint32_t>(len, static_cast<uint32_t>(ctx.limits.max_packet_bytes - 1024));
+    std::string chunk;
+    if (offset < n->content.size()) {
+      chunk = std::string_view(n->content).substr(offset, len);
+    } else if (!ReadStored(*n, offset, len, &chunk)) {
+      return Status(id, kFxFailure);  // past what the store kept (or it cannot be read now)
+    }
     WireWriter w;
     w.U8(kData);
     w.U32(id);
-    w.Str(std::string_view(h->content).substr(offset, len));
+    w.Str(chunk);
     Send(w);
+  }
+
+  // An upload past what is kept in memory comes back from its artifact (the store caps it).
+  static bool ReadStored(const FileNode& n, uint64_t offset, uint32_t len, std::string* out) {
+    if (n.stored_path.empty() || offset >= n.stored) return false;
+    const int fd = open(n.stored_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    out->resize(static_cast<size_t>(std::min<uint64_t>(len, n.stored - offset)));
+    const ssize_t got = pread(fd, out->data(), out->size(), static_cast<off_t>(offset));
+    close(fd);
+    if (got <= 0) return false;
+    out->resize(static_cast<size_t>(got));
+    return true;
   }
 
   void OnWrite(uint32_t id, WireReader& r) {
@@ -615,10 +649,10 @@ struct SftpServer::Impl {
     Handle h;
     h.dir = true;
     h.path = path;
-    h.entries.emplace_back(".", *n);
+    h.entries.emplace_back(".", Meta(*n));
     const FileNode* parent = tree->Find(ResolvePath(path, ".."));
-    h.entries.emplace_back("..", parent ? *parent : *n);
-    for (const auto& [name, node] : tree->List(path)) h.entries.emplace_back(name, *node);
+    h.entries.emplace_back("..", Meta(parent ? *parent : *n));
+    for (const auto& [name, node] : tree->List(path)) h.entries.emplace_back(name, Meta(*node));
     SendHandle(id, NewHandle(std::move(h)));
   }
 
@@ -687,14 +721,19 @@ struct SftpServer::Impl {
     Status(id, Find(path) ? kFxFailure : kFxNoSuchFile);
   }
 
-  // REALPATH and expand-path@openssh.com: the canonical path of something that exists.
+  // REALPATH and expand-path@openssh.com: the canonical path. Like OpenSSH's realpath, the last
+  // component may be missing (sftp's `put -r` canonicalizes the directory before it makes it);
+  // every one before it must be a directory.
   void OnRealpath(uint32_t id, WireReader& r, bool expand_tilde) {
     std::string_view raw;
     if (!r.Str(&raw)) return Malformed();
     const std::string path =
         ResolvePath(tree->home(), raw.empty() ? "." : raw, expand_tilde ? tree->home() : "");
-    if (path.empty() || !Find(path)) {
-      return Status(id, Hidden(path) ? kFxPermissionDenied : kFxNoSuchFile);
+    if (path.empty()) return Status(id, kFxNoSuchFile);
+    if (Hidden(path)) return Status(id, kFxPermissionDenied);
+    if (!Find(path)) {
+      const FileNode* parent = tree->Find(ResolvePath(path, ".."));
+      if (!parent || !parent->dir) return Status(id, kFxNoSuchFile);
     }
     SendName(id, path);
   }

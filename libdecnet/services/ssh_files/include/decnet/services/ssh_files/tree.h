@@ -26,6 +26,8 @@ struct FileNode {
   int64_t mtime = 0, atime = 0;  // epoch seconds
   std::string content;           // what a read returns (uploads: up to max_readback_bytes)
   bool uploaded = false;         // came from the client in this connection
+  std::string stored_path;       // uploads: the artifact, for reads past `content`
+  uint64_t stored = 0;           // bytes of it on disk
   uint32_t PosixMode() const { return (dir ? 0040000u : 0100000u) | (mode & 07777u); }
 };
 
