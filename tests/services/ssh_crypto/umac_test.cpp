@@ -127,6 +127,26 @@ TEST(Umac, VerifyRejectsTamperedDataAndTag) {
   EXPECT_FALSE(mac.Verify(other_nonce, packet.data(), packet.size(), tag));
 }
 
+// A rekey (SSH's NEWKEYS) assigns a new Umac over the old one: it must tag as the new key does.
+TEST(Umac, MoveAssignmentTakesTheNewKey) {
+  std::vector<uint8_t> packet = Repeat("rekey", 40);
+  uint8_t other_key[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
+  Umac mac(kKey, 8);
+  uint8_t before[8], after[8], fresh[8];
+  mac.Tag(kNonce, packet.data(), packet.size(), before);
+  mac = Umac(other_key, 8);
+  mac.Tag(kNonce, packet.data(), packet.size(), after);
+  Umac(other_key, 8).Tag(kNonce, packet.data(), packet.size(), fresh);
+  EXPECT_EQ(Hex(fresh, 8), Hex(after, 8));
+  EXPECT_NE(Hex(before, 8), Hex(after, 8));
+  Umac taken = std::move(mac);  // the moved-from object answers zeros and verifies nothing
+  uint8_t zeros[8];
+  mac.Tag(kNonce, packet.data(), packet.size(), zeros);
+  EXPECT_EQ("0000000000000000", Hex(zeros, 8));
+  EXPECT_FALSE(mac.Verify(kNonce, packet.data(), packet.size(), after));
+  EXPECT_TRUE(taken.Verify(kNonce, packet.data(), packet.size(), after));
+}
+
 TEST(Umac, BadTagSizeIsNotOk) {
   for (size_t n : {size_t{0}, size_t{7}, size_t{20}}) {
     Umac mac(kKey, n);

@@ -164,6 +164,9 @@ Umac::Umac(const uint8_t key[16], size_t tag_bytes) : tag_bytes_(tag_bytes) {
   ok_ = pdf_aes_->ctx != nullptr;
 }
 
+Umac::Umac(Umac&&) noexcept = default;
+Umac& Umac::operator=(Umac&&) noexcept = default;
+
 Umac::~Umac() {
   OPENSSL_cleanse(nh_key_.data(), sizeof nh_key_);
   OPENSSL_cleanse(l3_key1_.data(), sizeof l3_key1_);
@@ -250,7 +253,7 @@ void Umac::Pad(const uint8_t nonce[8], uint8_t* out) {
 }
 
 void Umac::Tag(const uint8_t nonce[8], const uint8_t* data, size_t len, uint8_t* out) {
-  if (!ok_) {
+  if (!ok_ || !pdf_aes_) {  // a moved-from object has no AES key left
     std::memset(out, 0, tag_bytes_);
     return;
   }
@@ -261,7 +264,7 @@ void Umac::Tag(const uint8_t nonce[8], const uint8_t* data, size_t len, uint8_t*
 }
 
 bool Umac::Verify(const uint8_t nonce[8], const uint8_t* data, size_t len, const uint8_t* tag) {
-  if (!ok_) return false;
+  if (!ok_ || !pdf_aes_) return false;
   uint8_t mine[16];
   Tag(nonce, data, len, mine);
   return CRYPTO_memcmp(mine, tag, tag_bytes_) == 0;

@@ -19,6 +19,8 @@ class Umac {
   ~Umac();
   Umac(const Umac&) = delete;
   Umac& operator=(const Umac&) = delete;
+  Umac(Umac&&) noexcept;  // a rekey can replace the object in place
+  Umac& operator=(Umac&&) noexcept;
 
   bool ok() const { return ok_; }
   size_t tag_bytes() const { return tag_bytes_; }
