@@ -123,6 +123,11 @@ TEST(ScpSink, ErrorsAsScpWritesThem) {
     EXPECT_EQ(s.exit_status, 1);
   }
   {
+    Scp s({"-t", "/missing/"});
+    s.Take();
+    EXPECT_EQ(s.Say("C0644 3 a\n"), "\1scp: /missing/: Is a directory\n");
+  }
+  {
     Scp s({"-t", "/tmp", "/var"});
     EXPECT_EQ(s.Take(), "\1scp: ambiguous target\n");
   }

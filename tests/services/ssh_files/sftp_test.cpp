@@ -213,6 +213,7 @@ TEST(Sftp, RealpathAndLimitsAsSftpAsksAtStart) {
   r.U32();
   r.U32();
   EXPECT_EQ(r.Str(), "/tmp/new");
+  EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kRealpath).U32(6).Str("/tmp/new/")), 6), 2u);
 }
 
 TEST(Sftp, ListingOfHomeAndTmpLooksLikeLsL) {
@@ -397,6 +398,9 @@ TEST(Sftp, UserOtherThanRootCannotWriteOutsideHomeOrSeeRoot) {
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kOpen).U32(2).Str("/etc/x").U32(0x1a).U32(0)), 2), 3u);
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kOpen).U32(3).Str("/nodir/x").U32(0x1a).U32(0)), 3), 2u);
   EXPECT_EQ(h.OpenWrite("/home/alice/ok").size(), 4u);
+  // scp (SFTP mode) to "host:/missing/": the name with its slash cannot be a file.
+  EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kOpen).U32(4).Str("/tmp/missing/").U32(0x1a).U32(0)), 4), 4u);
+  EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kOpen).U32(5).Str("/no/missing/").U32(0x1a).U32(0)), 5), 2u);
 }
 
 // --- hostile input

@@ -87,4 +87,14 @@ fi
 # scp joins a directory target and the file name with a '/' of its own: "/root/" + "/" + "run.sh".
 grep -q '^scp: /root//run.sh: Permission denied' <<<"$err" || fail "scp error: $err"
 echo "ok: scp -O file, -r -p tree (uploads by sha256), errors as scp prints them"
+
+# --- scp without -O: OpenSSH 9's default, the SFTP subsystem underneath
+timeout 60 scp -S "$DRIVER" "$dir/tool.bin" decky:/tmp/sftpmode.bin > "$dir/scp.out" 2>&1 \
+  || fail "scp (sftp mode): $(cat "$dir/scp.out")"
+check_upload sftp /tmp/sftpmode.bin "$dir/tool.bin"
+if err=$(timeout 60 scp -S "$DRIVER" "$dir/run.sh" decky:/nonexistent/ 2>&1); then
+  fail "scp (sftp mode) to a missing directory succeeded"
+fi
+grep -q '^scp: dest open "/nonexistent/": Failure' <<<"$err" || fail "scp (sftp mode) error: $err"
+echo "ok: scp in SFTP mode (upload by sha256, dest open error as sftp-server gives it)"
 echo "PASS"

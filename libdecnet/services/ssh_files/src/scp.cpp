@@ -359,7 +359,9 @@ struct ScpSink::Impl {
   void BeginFile(const std::string& path, const std::string& shown, uint32_t mode, uint64_t size) {
     const FileNode* n = tree->Find(path);
     if (n && n->dir) return RunErr(shown + ": Is a directory");
-    const FsResult can = path.empty() ? FsResult::kNoSuchFile : tree->CanCreateFile(path);
+    FsResult can = path.empty() ? FsResult::kNoSuchFile : tree->CanCreateFile(path);
+    // A plain target "name/" cannot be created as a file: open() says EISDIR.
+    if (can == FsResult::kOk && shown.ends_with('/')) return RunErr(shown + ": Is a directory");
     if (can != FsResult::kOk) {
       if (can == FsResult::kFailure) ++counters.nodes_refused;
       return RunErr(shown + ": " + Strerror(can, true));

@@ -450,9 +450,20 @@ struct SftpServer::Impl {
     std::string path;
     uint32_t pflags;
     Attrs a;
-    if (!ReadPath(r, &path) || !r.U32(&pflags) || !ReadAttrs(r, &a)) return Malformed();
+    std::string_view raw;
+    WireReader peek = r;
+    if (!peek.Str(&raw) || !ReadPath(r, &path) || !r.U32(&pflags) || !ReadAttrs(r, &a)) {
+      return Malformed();
+    }
     if (path.empty()) return Status(id, kFxNoSuchFile);
-    if (pflags & (kOpenWrite | kOpenAppend)) return OpenForWrite(id, path, pflags, a);
+    if (pflags & (kOpenWrite | kOpenAppend)) {
+      // "name/" cannot be created as a file: EISDIR once its parent exists (scp's "dest open").
+      if (raw.ends_with('/') && !Find(path)) {
+        const FileNode* parent = tree->Find(ResolvePath(path, ".."));
+        return Status(id, parent && parent->dir ? kFxFailure : kFxNoSuchFile);
+      }
+      return OpenForWrite(id, path, pflags, a);
+    }
     const FileNode* n = Find(path);
     if (!n) return Status(id, Hidden(path) ? kFxPermissionDenied : kFxNoSuchFile);
     Handle h;
@@ -732,6 +743,10 @@ struct SftpServer::Impl {
     if (path.empty()) return Status(id, kFxNoSuchFile);
     if (Hidden(path)) return Status(id, kFxPermissionDenied);
     if (!Find(path)) {
+      // "dir/", "dir/." and "dir/.." need dir itself.
+      const bool names_a_file = !raw.empty() && raw.back() != '/' && !raw.ends_with("/.") &&
+                                !raw.ends_with("/..") && raw != "." && raw != "..";
+      if (!names_a_file) return Status(id, kFxNoSuchFile);
       const FileNode* parent = tree->Find(ResolvePath(path, ".."));
       if (!parent || !parent->dir) return Status(id, kFxNoSuchFile);
     }
