@@ -130,6 +130,53 @@ uint32_t L3(const std::array<uint64_t, 8>& key, u128 y) {
   return static_cast<uint32_t>(sum % kP36);
 }
 
+// One L1 chunk (at most 1024 bytes): NH over it zero-padded to a multiple of 32 bytes (an empty
+// message to 32), plus its length in bits. Only the last partial 32-byte group is copied.
+uint64_t L1Chunk(const uint32_t* key, const uint8_t* m, size_t n) {
+  size_t full = n / 32 * 32;
+  uint64_t y = Nh(key, m, full);
+  if (n != full || n == 0) {
+    uint8_t tail[32] = {};
+    if (n > full) std::memcpy(tail, m + full, n - full);
+    y += Nh(key + full / 4, tail, sizeof tail);
+    OPENSSL_cleanse(tail, sizeof tail);
+  }
+  return y + 8 * uint64_t{n};
+}
+
+// L2-HASH of one iteration, fed one L1 output at a time: POLY64 over the first 2^14 words; past
+// 2^17 bytes, POLY128 over (the 64-bit result || the remaining words || 0x80, zero-padded) in
+// 16-byte words.
+struct L2Hash {
+  uint64_t k64 = 0;
+  u128 k128 = 0;
+  uint64_t y64 = 1;
+  u128 y128 = 0;
+  uint64_t half = 0;  // the first 8 bytes of a pending 16-byte POLY128 word
+  size_t n = 0;       // words fed
+
+  void Feed(uint64_t a) {
+    if (n < kPoly64Words) {
+      y64 = Poly64Step(k64, y64, a);
+    } else {
+      if (n == kPoly64Words) y128 = Poly128Step(k128, 1, y64);
+      if ((n - kPoly64Words) % 2 == 0) {
+        half = a;
+      } else {
+        y128 = Poly128Step(k128, y128, (u128{half} << 64) | a);
+      }
+    }
+    ++n;
+  }
+
+  u128 Final() const {
+    if (n <= kPoly64Words) return y64;
+    bool pending = (n - kPoly64Words) % 2 == 1;
+    u128 last = pending ? ((u128{half} << 64) | (uint64_t{0x80} << 56)) : (u128{0x80} << 120);
+    return Poly128Step(k128, y128, last);
+  }
+};
+
 }  // namespace
 
 Umac::Umac(const uint8_t key[16], size_t tag_bytes) : tag_bytes_(tag_bytes) {
@@ -172,65 +219,33 @@ Umac::~Umac() {
   OPENSSL_cleanse(l3_key1_.data(), sizeof l3_key1_);
 }
 
-// UHASH into out (tag_bytes_ bytes).
+// UHASH into out (tag_bytes_ bytes): per iteration, L1 per chunk, L2 over the chunk hashes unless
+// there is only one chunk (then B = zeroes(64) || A), L3 down to 32 bits.
 void Umac::Hash(const uint8_t* data, size_t len, uint8_t* out) const {
-  std::array<uint64_t, kMaxIters> y64;
-  std::array<u128, kMaxIters> y128{};
-  y64.fill(1);
-  size_t chunks = 0;  // NH outputs fed to L2 so far
-  uint64_t first_nh[kMaxIters] = {};
-  uint8_t last[kChunk];
-  // Words beyond the 64-bit phase go to POLY128 in pairs; `half` holds the first of a pair.
-  uint64_t half[kMaxIters] = {};
   const bool single = len <= kChunk;
-  auto feed = [&](int i, uint64_t a) {
-    if (chunks < kPoly64Words) {
-      y64[i] = Poly64Step(poly64_key_[i], y64[i], a);
-    } else if ((chunks - kPoly64Words) % 2 == 0) {
-      half[i] = a;
-    } else {
-      y128[i] = Poly128Step(poly128_key_[i], y128[i], (u128{half[i]} << 64) | a);
-    }
-  };
+  std::array<L2Hash, kMaxIters> l2;
+  std::array<uint64_t, kMaxIters> only{};
+  for (int i = 0; i < iters_; ++i) {
+    l2[i].k64 = poly64_key_[i];
+    l2[i].k128 = poly128_key_[i];
+  }
   size_t pos = 0;
   do {
     size_t n = std::min(kChunk, len - pos);
-    const uint8_t* m = data + pos;
-    size_t padded = n == kChunk ? n : std::max<size_t>(32, (n + 31) / 32 * 32);
-    if (n != kChunk) {  // the last, short chunk: zero-padded to 32 bytes (an empty one to 32)
-      std::memset(last, 0, padded);
-      if (n) std::memcpy(last, m, n);
-      m = last;
-    }
-    if (chunks == kPoly64Words) {  // entering the 128-bit phase: its first word is the 64-bit y
-      for (int i = 0; i < iters_; ++i) y128[i] = Poly128Step(poly128_key_[i], 1, y64[i]);
-    }
     for (int i = 0; i < iters_; ++i) {
-      uint64_t a = Nh(&nh_key_[4 * i], m, padded) + 8 * uint64_t{n};
+      uint64_t a = L1Chunk(&nh_key_[4 * i], data + pos, n);
       if (single) {
-        first_nh[i] = a;
+        only[i] = a;
       } else {
-        feed(i, a);
+        l2[i].Feed(a);
       }
     }
-    if (!single) ++chunks;
     pos += n;
   } while (pos < len);
   for (int i = 0; i < iters_; ++i) {
-    u128 l2;
-    if (single) {
-      l2 = first_nh[i];  // B = zeroes(64) || A: one chunk skips L2
-    } else if (chunks <= kPoly64Words) {
-      l2 = y64[i];
-    } else {
-      // POLY128 input ends with 0x80 then zeros to a 16-byte boundary.
-      bool odd = (chunks - kPoly64Words) % 2 == 1;
-      u128 word = odd ? ((u128{half[i]} << 64) | (uint64_t{0x80} << 56)) : (u128{0x80} << 120);
-      l2 = Poly128Step(poly128_key_[i], y128[i], word);
-    }
-    PutBe32(out + 4 * i, L3(l3_key1_[i], l2) ^ l3_key2_[i]);
+    u128 b = single ? u128{only[i]} : l2[i].Final();
+    PutBe32(out + 4 * i, L3(l3_key1_[i], b) ^ l3_key2_[i]);
   }
-  OPENSSL_cleanse(last, sizeof last);
 }
 
 // PDF: AES_K'(nonce with its low index bits cleared, zero-padded to 16 bytes); a 4- or 8-byte tag
