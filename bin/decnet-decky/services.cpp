@@ -2,6 +2,7 @@
 
 #include "decnet/services/db/redis.h"
 #include "decnet/services/files/ftp.h"
+#include "decnet/services/ssh/ssh.h"
 #include "decnet/services/udp/tftp.h"
 #include "decnet/services/web/http.h"
 
@@ -14,4 +15,5 @@ void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
   // Port 80 only: the registry also lists 443, which a plaintext server must not answer.
   registry.Add("http", web::MakeHttp, {{80, decnet::decoy::Transport::kTcp}});
   registry.Add("ftp", files::MakeFtp);
+  registry.Add("ssh", ssh::MakeSsh, {{22, decnet::decoy::Transport::kTcp}});  // not 2222
 }
