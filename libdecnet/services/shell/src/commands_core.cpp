@@ -75,6 +75,22 @@ bool Unescape(std::string_view s, std::string* out) {
   return true;
 }
 
+// "%-999999999.5" -> "%-1024.5": snprintf walks a huge width even into a small buffer.
+std::string ClampSpec(std::string_view spec) {
+  std::string out;
+  for (size_t i = 0; i < spec.size();) {
+    size_t j = i;
+    while (j < spec.size() && std::isdigit(static_cast<unsigned char>(spec[j]))) ++j;
+    if (j == i) {
+      out.push_back(spec[i++]);
+      continue;
+    }
+    out += j - i > 4 ? "1024" : std::string(spec.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
 int Echo(Ctx& c) {
   bool newline = true, escapes = false;
   size_t i = 1;
@@ -131,7 +147,7 @@ int Printf(Ctx& c) {
         ++j;
       if (j >= fmt.size()) break;
       const char conv = fmt[j];
-      const std::string spec = fmt.substr(i, j - i);
+      const std::string spec = ClampSpec(fmt.substr(i, j - i));
       const std::string arg = next < c.argv.size() ? c.argv[next++] : std::string();
       if (conv == '%')
         out.push_back('%');
@@ -402,6 +418,15 @@ int Timeout(Ctx& c) {
 }
 
 }  // namespace
+
+bool IsShellBuiltin(std::string_view n) {
+  static constexpr std::string_view kBuiltins[] = {
+      "cd",     "exit", "logout", "export", "history", "type",  "unset",  "alias", "unalias",
+      "source", ".",    ":",      "set",    "ulimit",  "umask", "disown", "time"};
+  for (std::string_view b : kBuiltins)
+    if (n == b) return true;
+  return false;
+}
 
 const CommandTable& Commands() {
   static const CommandTable table = [] {

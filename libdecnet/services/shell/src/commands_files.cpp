@@ -87,7 +87,8 @@ int Ls(Ctx& c) {
     }
     std::vector<std::string> names;
     for (const auto& e : entries) names.push_back(e.first);
-    if (one) {
+    // Columns only on a terminal; into a pipe or a file, ls writes one name per line.
+    if (one || c.io.out != c.sh.terminal || !c.sh.options.interactive) {
       for (const auto& n : names) c.Print(n + "\n");
     } else {
       Columns(c, names);

@@ -38,7 +38,7 @@ std::string Uname(const ShellState& sh, char field) {
     case 'i':
       return "x86_64";
     case 'o':
-      return "GNU/Linux";
+      return sh.facts.busybox ? "Linux" : "GNU/Linux";
   }
   return {};
 }
@@ -58,7 +58,7 @@ int UnameCmd(Ctx& c) {
       return 1;
     }
   }
-  std::string order = a.Has('a') ? (c.sh.facts.busybox ? "snrvm" : "snrvmo") : "";
+  std::string order = a.Has('a') ? "snrvmo" : "";
   if (!a.Has('a')) {
     for (char f : std::string_view("snrvmpio"))
       if (a.Has(f)) order += f;
@@ -258,8 +258,14 @@ int Top(Ctx& c) {
           mib / 2 - 1, 1.0, mib * 0.61) +
       "    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n";
   for (const Proc& p : procs) {
+    // top shows the program name: no brackets for kernel threads, no path, no "sshd:" colon.
     std::string name = p.cmd.substr(0, p.cmd.find(' '));
-    name = std::string(Basename(name));
+    if (name.starts_with("[")) {
+      name = p.cmd.substr(1, p.cmd.size() - 2);
+    } else {
+      name = std::string(Basename(name));
+      if (name.ends_with(":")) name.pop_back();
+    }
     out += Fmt("%7d %-8s  20   0 %7d %6d %6d S   0.0 %5.1f   0:%02d.%02d ", p.pid,
                p.user.substr(0, 8).c_str(), p.vsz, p.rss, p.rss / 2,
                p.rss * 100.0 / static_cast<double>(f.mem_kb), p.pid % 60, p.pid % 100) +

@@ -332,7 +332,7 @@ void AddBinaries(BaseTree& t, const HostFacts& f, int64_t mtime) {
       n.data = "/bin/busybox";
       n.size_hint = 0;
     }
-    t.Add("/usr/bin/" + name, n);
+    t.Add((f.busybox ? "/bin/" : "/usr/bin/") + name, n);
   }
   if (f.busybox) {
     Node bb;

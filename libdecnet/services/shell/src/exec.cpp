@@ -17,6 +17,16 @@ std::string HomeOf(std::string_view user) {
   return user == "root" ? std::string("/root") : "/home/" + std::string(user);
 }
 
+// The per-session overlay budget: settings fs_max_bytes / fs_max_entries of the login service.
+Fs::Budget BudgetFor(const decoy::Persona& p, const std::string& service) {
+  Fs::Budget b;
+  const std::string bytes = p.Setting(service, "fs_max_bytes"),
+                    entries = p.Setting(service, "fs_max_entries");
+  if (!bytes.empty()) b.max_bytes = std::strtoull(bytes.c_str(), nullptr, 10);
+  if (!entries.empty()) b.max_entries = std::strtoull(entries.c_str(), nullptr, 10);
+  return b;
+}
+
 }  // namespace
 
 void Out::Write(std::string_view s) {
@@ -42,7 +52,7 @@ ShellState::ShellState(decoy::Connection& c, const ShellOptions& o)
     : conn(c),
       options(o),
       facts(FactsFor(c.host().persona())),
-      fs(BaseTreeFor(c.host().persona(), facts), Fs::Budget{}) {
+      fs(BaseTreeFor(c.host().persona(), facts), BudgetFor(c.host().persona(), o.service)) {
   user = options.user.empty() ? "root" : options.user;
   home = HomeOf(user);
   if (!fs.Lookup(home)) fs.Mkdir(home, facts.build_epoch, true);  // a login the base tree lacks

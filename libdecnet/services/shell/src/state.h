@@ -70,6 +70,9 @@ void AddFileCommands(CommandTable& t);     // commands_files.cpp
 void AddSystemCommands(CommandTable& t);   // commands_system.cpp
 void AddNetworkCommands(CommandTable& t);  // commands_net.cpp
 
+// Names bash resolves itself (no file in /usr/bin): cd, export, alias, ...
+bool IsShellBuiltin(std::string_view name);
+
 // A download the shell was asked to make (the seam for operator-enabled real fetching).
 struct DownloadRequest {
   std::string url, tool, output;
