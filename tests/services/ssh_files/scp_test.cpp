@@ -9,6 +9,7 @@
 
 #include "decnet/decoy/artifacts.h"
 #include "decnet/decoy/testing.h"
+#include "decnet/services/ssh_files/tree.h"
 
 namespace decnet::services::ssh_files {
 namespace {
@@ -222,6 +223,39 @@ TEST(ScpSinkHostile, DepthIsBounded) {
   std::string out = s.Say("D0755 0 a\nD0755 0 b\nD0755 0 c\n");
   EXPECT_EQ(out, kAck + kAck + "\1scp: /tmp/a/b/c: File name too long\n");
   EXPECT_EQ(s.counters.scp_files_refused, 1u);
+}
+
+}  // namespace
+}  // namespace decnet::services::ssh_files
+
+namespace decnet::services::ssh_files {
+namespace {
+
+// scp -p's times and modes land on the file, as utimes()/chmod() would set them; a later sftp on
+// the same connection (a shared tree) sees them.
+TEST(ScpSink, PreservedTimesAndModesShowInTheSharedTree) {
+  TestDecky decky;
+  FakeConnection conn(*decky.decky, 22);
+  TransferContext ctx;
+  ctx.tree = std::make_shared<FileTree>("root", "/root", 1780000000);
+  std::string out;
+  ChannelIo io{[&](std::string_view b) { out.append(b); }, [](uint32_t) {}};
+  {
+    ScpSink s(conn, io, ctx, {"-p", "-t", "/tmp"});
+    s.Feed("T1700000000 0 1700000100 0\nC0750 1 a\nx" + kAck);
+  }
+  {
+    ScpSink s(conn, io, ctx, {"-t", "/tmp"});
+    s.Feed("C0777 1 b\ny" + kAck);
+  }
+  const FileNode* a = ctx.tree->Find("/tmp/a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->mtime, 1700000000);
+  EXPECT_EQ(a->atime, 1700000100);
+  EXPECT_EQ(a->mode, 0750u);
+  ASSERT_NE(ctx.tree->Find("/tmp/b"), nullptr);
+  EXPECT_EQ(ctx.tree->Find("/tmp/b")->mode, 0755u) << "umask 022 without -p";
+  EXPECT_EQ(ctx.tree->Find("/tmp/b")->content, "y");
 }
 
 }  // namespace

@@ -370,7 +370,17 @@ TEST(Sftp, FileOperationsChangeTheModel) {
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kRename).U32(5).Str("/tmp/d/f").Str("/tmp/g")), 5), 0u);
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kStat).U32(6).Str("/tmp/d/f")), 6), 2u);
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kRmdir).U32(7).Str("/tmp/d")), 7), 0u);
-  EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kSetstat).U32(8).Str("/tmp/g").U32(4).U32(0755)), 8), 0u);
+  EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kSetstat).U32(8).Str("/tmp/g").U32(4).U32(0700)), 8), 0u);
+  {
+    Reader st(h.Ask(Pkt().U8(kStat).U32(80).Str("/tmp/g")));
+    EXPECT_EQ(st.U8(), kAttrs);
+    st.U32();
+    st.U32();
+    st.U64();
+    st.U32();
+    st.U32();
+    EXPECT_EQ(st.U32(), 0100700u) << "chmod shows in a later stat";
+  }
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kRemove).U32(9).Str("/tmp/g")), 9), 0u);
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kRemove).U32(10).Str("/tmp/g")), 10), 2u);
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kSymlink).U32(11).Str("a").Str("b")), 11), 8u);
@@ -396,6 +406,7 @@ TEST(Sftp, UserOtherThanRootCannotWriteOutsideHomeOrSeeRoot) {
   h.Start();
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kOpendir).U32(1).Str("/root")), 1), 3u);
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kOpen).U32(2).Str("/etc/x").U32(0x1a).U32(0)), 2), 3u);
+  EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kSetstat).U32(6).Str("/tmp").U32(4).U32(0777)), 6), 3u);
   EXPECT_EQ(h.StatusOf(h.Ask(Pkt().U8(kOpen).U32(3).Str("/nodir/x").U32(0x1a).U32(0)), 3), 2u);
   EXPECT_EQ(h.OpenWrite("/home/alice/ok").size(), 4u);
   // scp (SFTP mode) to "host:/missing/": the name with its slash cannot be a file.

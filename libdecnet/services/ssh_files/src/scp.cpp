@@ -140,6 +140,7 @@ struct ScpSink::Impl {
   size_t readback_used = 0;
   size_t files = 0;
   char ack_kind = 0;
+  int64_t pending_mtime = -1, pending_atime = -1;  // from a T record
 
   static constexpr size_t kRecordBuffer = 2048;  // scp's buf[2048]
   static constexpr size_t kNameMax = 255;        // Linux NAME_MAX: open() says ENAMETOOLONG
@@ -278,9 +279,13 @@ struct ScpSink::Impl {
   void OnTimes(std::string_view rec) {
     static const char* kWhat[] = {"mtime.sec", "mtime.usec", "atime.sec", "atime.usec"};
     size_t at = 1;
+    int64_t value[4] = {};
     for (int field = 0; field < 4; ++field) {
       const size_t start = at;
-      while (at < rec.size() && IsDigit(rec[at]) && at - start < 19) ++at;
+      // At most 18 digits: the value fits an int64 (a larger one is "not delimited" here).
+      for (; at < rec.size() && IsDigit(rec[at]) && at - start < 18; ++at) {
+        value[field] = value[field] * 10 + (rec[at] - '0');
+      }
       const bool last = field == 3;
       const bool delimited = last ? at == rec.size() : (at < rec.size() && rec[at] == ' ');
       if (at == start || !delimited) {
@@ -288,6 +293,9 @@ struct ScpSink::Impl {
       }
       ++at;
     }
+    // The times of the next file (scp -p), as utimes() would set them.
+    pending_mtime = value[0];
+    pending_atime = value[2];
     Send(std::string_view("\0", 1));
   }
 
@@ -431,11 +439,14 @@ struct ScpSink::Impl {
     upload.reset();
     if (!done) return RunErr(file_shown + ": Input/output error");
     FileNode n;
-    n.mode = file_mode & 07777;
+    // Without -p the sink's umask (022) applies to a new file's mode, as open() would.
+    n.mode = file_mode & (opts.preserve ? 07777 : 07755);
     n.uid = n.gid = tree->user() == "root" ? 0 : 1000;
     n.owner = n.group = tree->user();
     n.size = done->size;
-    n.mtime = n.atime = Now();
+    n.mtime = pending_mtime >= 0 ? pending_mtime : Now();
+    n.atime = pending_atime >= 0 ? pending_atime : n.mtime;
+    pending_mtime = pending_atime = -1;
     n.content = std::move(kept);
     n.uploaded = true;
     tree->PutFile(file_path, std::move(n));

@@ -645,8 +645,10 @@ struct SftpServer::Impl {
     }
     if (!ReadPath(r, &path) || !ReadAttrs(r, &a)) return Malformed();
     if (!Find(path)) return Status(id, Hidden(path) ? kFxPermissionDenied : kFxNoSuchFile);
-    LogOp("setstat", path);
-    Status(id, kFxOk);  // accepted; the model keeps its own modes
+    const FsResult res = tree->SetAttrs(path, (a.flags & kAttrPerm) ? int64_t{a.perm} : -1,
+                                        (a.flags & kAttrTime) ? int64_t{a.mtime} : -1,
+                                        (a.flags & kAttrTime) ? int64_t{a.atime} : -1);
+    Mutation(id, "setstat", path, res);
   }
 
   void OnOpendir(uint32_t id, WireReader& r) {

@@ -258,6 +258,17 @@ FsResult FileTree::RemoveDir(std::string_view path) {
   return FsResult::kOk;
 }
 
+FsResult FileTree::SetAttrs(std::string_view path, int64_t mode, int64_t mtime, int64_t atime) {
+  auto it = nodes_.find(path);
+  if (it == nodes_.end()) return FsResult::kNoSuchFile;
+  FileNode& n = it->second;
+  if (user_ != "root" && n.owner != user_) return FsResult::kPermissionDenied;
+  if (mode >= 0) n.mode = static_cast<uint32_t>(mode) & 07777;
+  if (mtime >= 0) n.mtime = mtime;
+  if (atime >= 0) n.atime = atime;
+  return FsResult::kOk;
+}
+
 FsResult FileTree::Rename(std::string_view from, std::string_view to, bool overwrite) {
   auto it = nodes_.find(from);
   if (it == nodes_.end()) return FsResult::kNoSuchFile;

@@ -57,6 +57,9 @@ class FileTree {
   FsResult RemoveDir(std::string_view path);
   // `overwrite`: posix-rename@openssh.com replaces an existing file; SSH2_FXP_RENAME does not.
   FsResult Rename(std::string_view from, std::string_view to, bool overwrite = false);
+  // chmod/utimes: `mode` (permission bits) and/or `mtime`/`atime` when given (>= 0). Only the
+  // owner or root may (EPERM: kPermissionDenied).
+  FsResult SetAttrs(std::string_view path, int64_t mode, int64_t mtime, int64_t atime);
   size_t size() const { return nodes_.size(); }
 
  private:
