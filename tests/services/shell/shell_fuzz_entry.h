@@ -28,7 +28,7 @@ inline void ShellBytes(const uint8_t* data, size_t size) {
   for (const char* distro : kDistros) {
     // Interactive: the bytes as typed, split by the first byte.
     {
-      testing::ShellSession s(testing::Distro(distro));
+      testing::ShellSession s(testing::Distro(distro, "fuzz-1", "0"));
       s.decky.limits.max_line_bytes = 512;  // reach the cut-line path with small inputs
       s.shell->Start();
       const size_t chunk = size ? 1 + static_cast<unsigned char>(data[0]) % 13 : 1;
@@ -43,7 +43,7 @@ inline void ShellBytes(const uint8_t* data, size_t size) {
     }
     // Exec: the bytes as one command line.
     {
-      testing::ShellSession s(testing::Distro(distro), /*interactive=*/false);
+      testing::ShellSession s(testing::Distro(distro, "fuzz-1", "0"), /*interactive=*/false);
       s.shell->Exec(in);
       s.Settle();
       s.shell->Close();

@@ -32,10 +32,14 @@ class TestTerminal final : public Terminal {
   int exits = 0, exit_status = -1;
 };
 
-inline decoy::PersonaInputs Distro(std::string distro, std::string hostname = "web-01") {
+// A persona of `distro`; output pauses run at `pause_percent` of their real length (1: 15 ms for a
+// download's 1.5 s, so tests see the pause without waiting for it).
+inline decoy::PersonaInputs Distro(std::string distro, std::string hostname = "web-01",
+                                   std::string pause_percent = "1") {
   decoy::PersonaInputs in;
   in.distro = std::move(distro);
   in.hostname = std::move(hostname);
+  in.settings["ssh"]["pause_percent"] = std::move(pause_percent);
   return in;
 }
 
@@ -63,7 +67,7 @@ struct ShellSession {
   }
   // Runs every pause the output asked for (a download "connecting") to its end.
   void Settle() {
-    for (int i = 0; i < 64 && conn.timer_ms; ++i) conn.FireTimer();
+    decky.RunUntil([this] { return !uv_loop_alive(&decky.loop); }, 30000);
   }
   // Runs a line and returns only its output (the echoed line and the prompt removed), "\n" ends.
   std::string Run(std::string_view line) {

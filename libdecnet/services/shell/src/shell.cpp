@@ -1,9 +1,12 @@
 // The session side of the shell: line discipline, prompt, events, the asciicast recording.
 #include "decnet/services/shell/shell.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include "decnet/core/json.h"
+#include "decnet/core/loop.h"
 #include "decnet/decoy/artifacts.h"
 #include "decnet/decoy/persona.h"
 #include "recording.h"
@@ -26,6 +29,14 @@ std::string ToCrlf(std::string_view s) {
   return out;
 }
 
+// Setting <service>.pause_percent (0-100, default 100): how long the output pauses of slow commands
+// (downloads "connecting", sleep) really last; 0 shows everything at once.
+uint64_t PausePercent(const decoy::Persona& p, const std::string& service) {
+  const std::string v = p.Setting(service, "pause_percent", "100");
+  const long n = std::strtol(v.c_str(), nullptr, 10);
+  return static_cast<uint64_t>(std::clamp(n, 0L, 100L));
+}
+
 class ShellImpl final : public Shell {
  public:
   ShellImpl(decoy::Connection& conn, Terminal& term, ShellOptions options)
@@ -34,7 +45,8 @@ class ShellImpl final : public Shell {
         options_(std::move(options)),
         state_(conn, options_),
         started_ms_(conn.host().NowMs()),
-        recorder_(kMaxRecording) {
+        recorder_(kMaxRecording),
+        pause_percent_(PausePercent(conn.host().persona(), options_.service)) {
     if (options_.record && options_.interactive)
       recorder_.Begin(options_.term_cols, options_.term_rows, conn.host().WallUs(), options_.term);
   }
@@ -90,7 +102,8 @@ class ShellImpl final : public Shell {
   void Close() override {
     if (closed_) return;
     closed_ = true;
-    if (busy_) conn_.SetTimer(0, nullptr);
+    if (pause_timer_) pause_timer_->Stop();
+    busy_ = false;
     StoreRecording();
     decoy::EventLog::Event e = conn_.host().log().New(options_.service, "session_end");
     e.From(conn_)
@@ -326,8 +339,13 @@ class ShellImpl final : public Shell {
       if (p.offset < shown_) continue;
       Show(std::string_view(pending_output_).substr(shown_, p.offset - shown_));
       shown_ = p.offset;
+      const uint64_t ms = p.ms * pause_percent_ / 100;
+      if (ms == 0) continue;
       busy_ = true;
-      conn_.SetTimer(p.ms, [this] { Drain(); });
+      // Our own loop timer, not the connection's: the transport owns that one (fail delays,
+      // negotiation timeouts) and may re-arm it at any time.
+      if (!pause_timer_) pause_timer_ = std::make_unique<Timer>(conn_.host().loop());
+      pause_timer_->Start(ms, 0, [this] { Drain(); });
       return;
     }
     Show(std::string_view(pending_output_).substr(std::min(shown_, pending_output_.size())));
@@ -390,6 +408,8 @@ class ShellImpl final : public Shell {
   std::string pending_input_, pending_output_;
   std::vector<ShellState::Pause> pauses_;
   size_t shown_ = 0, next_pause_ = 0;
+  uint64_t pause_percent_;
+  std::unique_ptr<Timer> pause_timer_;  // made at the first pause
 };
 
 }  // namespace
