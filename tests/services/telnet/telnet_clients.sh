@@ -8,7 +8,9 @@
 set -euo pipefail
 BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
 [ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
-if "$BIN" --decky probe --services telnet --state-dir /nonexistent/x 2>&1 | grep -q "cannot serve 'telnet'"; then
+# An unknown service makes the decky list the ones it knows, and exit.
+known=$(timeout 10 "$BIN" --decky probe --services no-such-service 2>&1 || true)
+if ! grep -q "known: .*telnet" <<<"$known"; then
   echo "SKIP: this decnet-decky does not serve telnet"; exit 77
 fi
 for tool in nmap hydra python3 busybox; do
@@ -188,7 +190,10 @@ echo "ok: busybox telnet login, shell command, terminal type"
 # --- hydra: every password tried is a login_attempt with its exact bytes
 printf '123456\npassword\nt\xc3\xabst\nadmin\nletmein\n' > "$dir/pw.txt"
 before=$(events " files-01 telnet - login_attempt " | wc -l)
-timeout 120 hydra -l root -P "$dir/pw.txt" -t 1 -s "${PORT[files-01]}" 127.0.0.1 telnet \
+# -c 1 (a second between attempts): without it hydra 9.4's child sometimes asks for its next pair
+# before the parent has handed it over and sends an empty login name, which the re-prompt answers
+# and hydra counts as a tried pair: passwords it counts never reach the wire (seen with strace).
+timeout 120 hydra -c 1 -l root -P "$dir/pw.txt" -t 1 -s "${PORT[files-01]}" 127.0.0.1 telnet \
   > "$dir/hydra.out" 2>&1 || fail "hydra: $(cat "$dir/hydra.out")"
 sleep 0.3
 grep -q '0 valid password' "$dir/hydra.out" || fail "hydra found a password: $(cat "$dir/hydra.out")"
