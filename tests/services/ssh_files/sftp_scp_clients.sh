@@ -36,7 +36,7 @@ EOF
 pids+=($!)
 
 PORT=$(free_port)
-printf '{"ssh": {"accept": "list", "users": "root:hunter2"}}\n' > "$dir/settings.json"
+printf '{"ssh": {"accept": "list", "users": "root:hunter2,alice:wonderland"}}\n' > "$dir/settings.json"
 "$BIN" --state-dir "$dir/state" --decky files-01 --services ssh --ports "ssh=$PORT" \
   --bind 127.0.0.1 --fleet-seed test --log-target "udp:127.0.0.1:$LOGPORT" \
   --settings "$dir/settings.json" > "$dir/decky.out" 2>&1 &
@@ -97,7 +97,8 @@ ls -l /tmp/kit
 rm /tmp/kit/run.sh
 rmdir /tmp/kit
 EOF
-out=$(timeout 60 sshpass -p hunter2 sftp "${SSHOPTS[@]}" -P "$PORT" -b "$dir/batch" root@127.0.0.1 2>&1) \
+# sftp -b implies BatchMode=yes, which would never send the password.
+out=$(timeout 60 sshpass -p hunter2 sftp "${SSHOPTS[@]}" -o BatchMode=no -P "$PORT" -b "$dir/batch" root@127.0.0.1 2>&1) \
   || fail "sftp -b: $out"
 grep -q 'Remote working directory: /root' <<<"$out" || fail "sftp pwd: $out"
 # (sftp 9.2 formats ls -l itself when the server offers users-groups-by-id: "?" links, as with sshd)
@@ -131,5 +132,19 @@ if err=$(timeout 30 sshpass -p hunter2 scp -O "${SSHOPTS[@]}" -P "$PORT" "$dir/r
 fi
 grep -q '^scp: /nonexistent/dir/: No such file or directory' <<<"$err" || fail "scp error text: $err"
 echo "ok: scp into a missing directory: $(tr -d '\r' <<<"$err" | tail -n 1)"
+
+# --- scp without -O (OpenSSH 9's default: the sftp subsystem), and a user who is not root
+timeout 60 sshpass -p hunter2 scp "${SSHOPTS[@]}" -P "$PORT" "$dir/tool.bin" root@127.0.0.1:/tmp/sftpmode.bin \
+  > "$dir/scp.out" 2>&1 || fail "scp (sftp mode): $(cat "$dir/scp.out")"
+check_upload sftp /tmp/sftpmode.bin "$dir/tool.bin"
+if err=$(timeout 30 sshpass -p wonderland scp -O "${SSHOPTS[@]}" -P "$PORT" "$dir/run.sh" \
+         alice@127.0.0.1:/root/ 2>&1); then
+  fail "alice could scp into /root: $err"
+fi
+grep -q '^scp: /root//run.sh: Permission denied' <<<"$err" || fail "alice's scp error: $err"
+timeout 30 sshpass -p wonderland scp -O "${SSHOPTS[@]}" -P "$PORT" "$dir/run.sh" alice@127.0.0.1: \
+  > "$dir/scp.out" 2>&1 || fail "alice's scp into her home: $(cat "$dir/scp.out")"
+check_upload scp /home/alice/run.sh "$dir/run.sh"
+echo "ok: scp in SFTP mode; alice refused in /root, stored in /home/alice"
 kill -0 "$decky" || fail "decky died"
 echo "PASS"

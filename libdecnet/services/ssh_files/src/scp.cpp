@@ -153,7 +153,6 @@ struct ScpSink::Impl {
         tree(ctx.tree),
         opts(ParseOptions(args)) {
     if (!tree) tree = NewHostTree(conn.host(), ctx.user, ctx.home, ctx.limits.max_nodes);
-    ++counters.scp_sessions;
   }
 
   int64_t Now() const { return conn.host().WallUs() / 1000000; }

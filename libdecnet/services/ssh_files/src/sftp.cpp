@@ -254,7 +254,6 @@ struct SftpServer::Impl {
         counters(ctx.counters ? *ctx.counters : own_counters),
         tree(ctx.tree) {
     if (!tree) tree = NewHostTree(conn.host(), ctx.user, ctx.home, ctx.limits.max_nodes);
-    ++counters.sftp_sessions;
   }
 
   int64_t Now() const { return conn.host().WallUs() / 1000000; }

@@ -40,7 +40,7 @@ struct TransferLimits {
 
 // Per-decky counters (the SSH service owns one and adds them to its health event).
 struct TransferCounters {
-  uint64_t sftp_sessions = 0;
+  uint64_t sftp_sessions = 0;  // counted by the caller that starts the program (the SSH service)
   uint64_t scp_sessions = 0;
   uint64_t uploads = 0;
   uint64_t upload_bytes = 0;
