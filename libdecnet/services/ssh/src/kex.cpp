@@ -10,8 +10,10 @@
 #include <openssl/rsa.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -158,8 +160,7 @@ class EcdsaKey final : public HostKey {
   std::string blob_;
 };
 
-Pkey LoadPem(const std::string& path) {
-  const std::string pem = ReadFile(path);
+Pkey ParsePem(std::string_view pem) {
   if (pem.empty()) return nullptr;
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   Pkey k(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
@@ -176,16 +177,48 @@ void SavePem(const std::string& path, EVP_PKEY* k) {
   BIO_free(bio);
 }
 
-// Loads `file` under dir, or makes a key with `gen` and stores it.
-Pkey PemKey(const std::string& dir, const char* file, Pkey (*gen)(), bool* created) {
+// A stored RSA/ECDSA key read as text at start (before the privilege drop) and parsed at its first
+// use: OpenSSL's decoders and providers cost an idle decky ~180 KiB of private memory, and most
+// OpenSSH clients pick ssh-ed25519 (libsodium) anyway.
+template <typename Key>
+class LazyPemKey final : public HostKey {
+ public:
+  explicit LazyPemKey(std::string pem) : pem_(std::move(pem)) {}
+  ~LazyPemKey() override { OPENSSL_cleanse(pem_.data(), pem_.size()); }
+  std::string Blob() const override { return Get() ? key_->Blob() : std::string(); }
+  std::string Sign(std::string_view alg, std::string_view data) const override {
+    return Get() ? key_->Sign(alg, data) : std::string();
+  }
+
+ private:
+  const HostKey* Get() const {
+    if (!key_ && !pem_.empty()) {
+      if (Pkey k = ParsePem(pem_)) key_ = std::make_unique<Key>(std::move(k));
+      OPENSSL_cleanse(pem_.data(), pem_.size());
+      pem_.clear();
+    }
+    return key_.get();
+  }
+  mutable std::string pem_;
+  mutable std::unique_ptr<HostKey> key_;
+};
+
+// The key stored as `file` under dir, or a new one made with `gen` and stored there.
+template <typename Key>
+std::shared_ptr<HostKey> PemKey(const std::string& dir, const char* file, Pkey (*gen)(),
+                                bool* created) {
   const std::string path = dir.empty() ? std::string() : dir + "/" + file;
   if (!path.empty()) {
-    if (Pkey k = LoadPem(path)) return k;
+    std::string pem = ReadFile(path);
+    if (pem.find("PRIVATE KEY") != std::string::npos) {
+      return std::make_shared<LazyPemKey<Key>>(std::move(pem));
+    }
   }
   Pkey k = gen();
+  if (!k) return nullptr;
   *created = true;
-  if (k && !path.empty()) SavePem(path, k.get());
-  return k;
+  if (!path.empty()) SavePem(path, k.get());
+  return std::make_shared<Key>(std::move(k));
 }
 
 Pkey GenRsa() { return Pkey(EVP_RSA_gen(3072)); }
@@ -430,8 +463,40 @@ std::unique_ptr<KexMethod> NewKexMethod(std::string_view n) {
 
 bool KexImplemented(std::string_view name) { return NewKexMethod(name) != nullptr; }
 
+namespace {
+
+// Makes the missing RSA/ECDSA key files in a child process: the generation (seconds for RSA-3072 on
+// a loaded host, at first start only) would otherwise leave OpenSSL's state in the decky for its
+// whole life. False when no child could run (the caller then generates in process).
+bool GenerateFilesInChild(const std::string& dir) {
+  const std::string rsa = dir + "/ssh_host_rsa_key", ecdsa = dir + "/ssh_host_ecdsa_key";
+  if (access(rsa.c_str(), R_OK) == 0 && access(ecdsa.c_str(), R_OK) == 0) return true;
+  const pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    if (access(ecdsa.c_str(), R_OK) != 0) {
+      if (Pkey k = GenEcdsa()) SavePem(ecdsa, k.get());
+    }
+    if (access(rsa.c_str(), R_OK) != 0) {
+      if (Pkey k = GenRsa()) SavePem(rsa, k.get());
+    }
+    _exit(0);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
+
 HostKeys HostKeys::LoadOrCreate(const std::string& dir) {
   HostKeys keys;
+  if (!dir.empty()) {
+    const bool had = access((dir + "/ssh_host_rsa_key").c_str(), R_OK) == 0 &&
+                     access((dir + "/ssh_host_ecdsa_key").c_str(), R_OK) == 0;
+    if (GenerateFilesInChild(dir) && !had) keys.created_ = true;
+  }
   std::string seed = dir.empty() ? std::string() : ReadFile(dir + "/ssh_host_ed25519_key");
   if (seed.size() != 32) {
     seed.assign(32, '\0');
@@ -441,12 +506,8 @@ HostKeys HostKeys::LoadOrCreate(const std::string& dir) {
   }
   keys.ed25519 = std::make_shared<Ed25519Key>(seed);
   sodium_memzero(seed.data(), seed.size());
-  if (Pkey k = PemKey(dir, "ssh_host_ecdsa_key", GenEcdsa, &keys.created_)) {
-    keys.ecdsa = std::make_shared<EcdsaKey>(std::move(k));
-  }
-  if (Pkey k = PemKey(dir, "ssh_host_rsa_key", GenRsa, &keys.created_)) {
-    keys.rsa = std::make_shared<RsaKey>(std::move(k));
-  }
+  keys.ecdsa = PemKey<EcdsaKey>(dir, "ssh_host_ecdsa_key", GenEcdsa, &keys.created_);
+  keys.rsa = PemKey<RsaKey>(dir, "ssh_host_rsa_key", GenRsa, &keys.created_);
   return keys;
 }
 
