@@ -3,6 +3,7 @@
 #include "decnet/services/db/redis.h"
 #include "decnet/services/files/ftp.h"
 #include "decnet/services/ssh/ssh.h"
+#include "decnet/services/telnet/telnet.h"
 #include "decnet/services/udp/tftp.h"
 #include "decnet/services/web/http.h"
 
@@ -16,4 +17,5 @@ void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
   registry.Add("http", web::MakeHttp, {{80, decnet::decoy::Transport::kTcp}});
   registry.Add("ftp", files::MakeFtp);
   registry.Add("ssh", ssh::MakeSsh, {{22, decnet::decoy::Transport::kTcp}});  // not 2222
+  registry.Add("telnet", telnet::MakeTelnet);
 }
