@@ -185,6 +185,7 @@ events " files-01 telnet - login_attempt " | grep 'principal="root"' | grep -q '
 grep -aq 'files-01 login: ' "$dir/bbtelnet.out" || fail "busybox telnet saw no prompt"
 grep -aq 'telnet-ok' "$dir/bbtelnet.out" || fail "shell did not run echo: $(cat -v "$dir/bbtelnet.out")"
 events " files-01 telnet - terminal_type " | grep -q 'term=' || fail "no terminal_type from busybox telnet"
+events " files-01 telnet - command " | grep -q 'input="echo telnet-ok"' || fail "the shell logged no command"
 echo "ok: busybox telnet login, shell command, terminal type"
 
 # --- hydra: every password tried is a login_attempt with its exact bytes
