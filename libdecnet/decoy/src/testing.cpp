@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include "decnet/core/loop.h"
 
 namespace decnet::decoy::testing {
@@ -32,9 +35,11 @@ TestDecky::~TestDecky() {
   decky.reset();
   CloseAllHandles(&loop);
   uv_loop_close(&loop);
+  // In process, not `rm -rf` through system(): the fuzz targets build a TestDecky per input, and a
+  // fork per input held them to tens of runs per second.
   if (!artifact_dir.empty()) {
-    std::string cmd = "rm -rf '" + artifact_dir.substr(0, artifact_dir.rfind('/')) + "'";
-    (void)!system(cmd.c_str());
+    std::error_code ec;
+    std::filesystem::remove_all(artifact_dir.substr(0, artifact_dir.rfind('/')), ec);
   }
 }
 
