@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # File transfer over the ssh service of a real decnet-decky, with OpenSSH's own clients on
 # 127.0.0.1: `sftp -b` (put, ls -l showing the upload, get of it back, mkdir/rename/rm) and
-# `scp -O` (one file, and -r of a directory), each upload checked as a file_upload event and as
-# the stored artifact, by sha256 against the local file. Exits 77 while the decky has no ssh.
+# `scp -O` (one file, and -r of a directory), scp in SFTP mode, paramiko, a non-root user; each
+# upload checked as a file_upload event and as the stored artifact, by sha256 against the local
+# file. Exits 77 when the decky has no ssh service.
 set -euo pipefail
 BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
 [ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
@@ -132,6 +133,34 @@ if err=$(timeout 30 sshpass -p hunter2 scp -O "${SSHOPTS[@]}" -P "$PORT" "$dir/r
 fi
 grep -q '^scp: /nonexistent/dir/: No such file or directory' <<<"$err" || fail "scp error text: $err"
 echo "ok: scp into a missing directory: $(tr -d '\r' <<<"$err" | tail -n 1)"
+
+# --- paramiko (what many bots script): put with its size confirmation, listdir, get back
+PY=/usr/bin/python3
+"$PY" -c 'import paramiko' 2>/dev/null || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq python3-paramiko >/dev/null 2>&1; } || true
+if "$PY" -c 'import paramiko' 2>/dev/null; then
+  head -c 200000 /dev/urandom > "$dir/bot.bin"
+  "$PY" - "$PORT" "$dir/bot.bin" "$dir/bot.back" <<'EOF' || fail "paramiko sftp"
+import sys, paramiko
+port, local, back = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+c = paramiko.SSHClient()
+c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+c.connect("127.0.0.1", port=port, username="root", password="hunter2", look_for_keys=False,
+          allow_agent=False, timeout=10)
+s = c.open_sftp()
+attrs = s.put(local, "/tmp/bot.bin")  # confirm=True: stats the file after the upload
+assert attrs.st_size == 200000, attrs
+assert "bot.bin" in s.listdir("/tmp"), s.listdir("/tmp")
+assert s.normalize(".") == "/root"
+s.get("/tmp/bot.bin", back)
+c.close()
+EOF
+  cmp -s "$dir/bot.bin" "$dir/bot.back" || fail "paramiko get differs"
+  check_upload sftp /tmp/bot.bin "$dir/bot.bin"
+  echo "ok: paramiko put (confirmed by stat), listdir, normalize, get"
+else
+  echo "note: python3-paramiko not installed, skipped that client"
+fi
 
 # --- scp without -O (OpenSSH 9's default: the sftp subsystem), and a user who is not root
 timeout 60 sshpass -p hunter2 scp "${SSHOPTS[@]}" -P "$PORT" "$dir/tool.bin" root@127.0.0.1:/tmp/sftpmode.bin \
