@@ -92,7 +92,10 @@ const std::vector<ServiceDef>& ServiceTable() {
        {{"banner", FieldType::kString, {}, "login banner"},
         {"users", FieldType::kString, {}, "user:password pairs that log in ('*' any, '!pw' refused)"},
         {"accept", FieldType::kEnum, {"list", "nth", "never", "any"}, "who gets in"},
-        {"accept_after", FieldType::kInt, {}, "attempts from one source before 'nth' lets it in"}}},
+        {"accept_after", FieldType::kInt, {}, "attempts from one source before 'nth' lets it in"},
+        {"product", FieldType::kEnum, {"linux", "busybox"}, "telnetd played (default per distro)"},
+        {"fail_delay_ms", FieldType::kInt, {}, "delay before 'Login incorrect' (login: 3000)"},
+        {"max_attempts", FieldType::kInt, {}, "failed logins before the connection closes (3)"}}},
       {"tftp", "TFTP server", {{69, U}}, {}},
       {"vnc", "VNC remote desktop", {{5900, T}}, {}},
   };
