@@ -151,14 +151,48 @@ TEST(Commands, PrivilegesAndUsers) {
   s.shell->Start();
   EXPECT_TRUE(s.term.screen.ends_with("deploy@u1:~$ "));
   EXPECT_EQ(s.Run("pwd"), "/home/deploy\n");
-  EXPECT_EQ(s.Run("sudo id -u; id -u"), "0\n1001\n");
+  // sudo asks for the user's password (not echoed), logs it, then runs the command as root.
+  EXPECT_EQ(s.Type("sudo id -u"), "sudo id -u\r\n[sudo] password for deploy: ");
+  EXPECT_EQ(s.Type("s3cret"), "\r\n\r\n0\r\ndeploy@u1:~$ ");
+  const auto sudo = s.decky.Events("sudo_password");
+  ASSERT_EQ(sudo.size(), 1u);
+  EXPECT_EQ(decoy::testing::ParamOf(sudo[0], "principal"), "deploy");
+  EXPECT_EQ(decoy::testing::ParamOf(sudo[0], "secret_printable"), "s3cret");
+  EXPECT_EQ(s.decky.Events("command").size(), 2u);  // pwd, sudo: the password is not a command line
+  EXPECT_EQ(s.Run("id -u"), "1001\n");
   EXPECT_EQ(s.Run("cat /etc/shadow"), "cat: /etc/shadow: Permission denied\n");
-  EXPECT_NE(s.Run("sudo cat /etc/shadow").find("root:$6$"), std::string::npos);
+  // Piped into sudo (nobody to ask): runs as root directly.
+  EXPECT_NE(s.Run("echo | sudo cat /etc/shadow").find("root:$6$"), std::string::npos);
   EXPECT_NE(s.Run("apt install nmap").find("are you root?"), std::string::npos);
-  EXPECT_NE(
-      s.Run("sudo apt-get install nmap").find("Could not get lock /var/lib/dpkg/lock-frontend"),
-      std::string::npos);
+  s.Type("sudo apt-get install nmap");
+  EXPECT_NE(s.Type("pw").find("Could not get lock /var/lib/dpkg/lock-frontend"), std::string::npos);
   EXPECT_EQ(s.Run("yum install x"), "-bash: yum: command not found\n");
+}
+
+TEST(Commands, PasswdAndSuAskWithoutEcho) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Type("passwd"), "passwd\r\nNew password: ");
+  EXPECT_EQ(s.Type("Tr0ub4dor"), "\r\nRetype new password: ");
+  EXPECT_EQ(s.Type("Tr0ub4dor"), "\r\npasswd: password updated successfully\r\nroot@web-01:~# ");
+  EXPECT_EQ(s.Run("echo $?"), "0\n");
+  EXPECT_EQ(s.Type("passwd"), "passwd\r\nNew password: ");
+  s.Type("a");
+  EXPECT_NE(s.Type("b").find("Sorry, passwords do not match."), std::string::npos);
+  // ^C abandons the prompt.
+  s.Type("passwd");
+  s.term.Take();
+  s.shell->Feed("half\x03");
+  EXPECT_EQ(s.term.Take(), "^C\r\nroot@web-01:~# ");
+  const auto ev = s.decky.Events("password_change");
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(decoy::testing::ParamOf(ev[0], "secret_printable"), "Tr0ub4dor");
+  ShellSession u(Distro("debian", "web-01"), true, "admin");
+  u.shell->Start();
+  EXPECT_EQ(u.Type("su -"), "su -\r\nPassword: ");
+  EXPECT_EQ(u.Type("toor"), "\r\n\r\nsu: Authentication failure\r\nadmin@web-01:~$ ");
+  ASSERT_EQ(u.decky.Events("su_password").size(), 1u);
+  EXPECT_EQ(decoy::testing::ParamOf(u.decky.Events("su_password")[0], "secret_printable"), "toor");
 }
 
 TEST(Commands, PasswordChangesAreCredentials) {

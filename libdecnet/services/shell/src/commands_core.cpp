@@ -321,11 +321,25 @@ int Sudo(Ctx& c) {
     return 1;
   }
   // Runs as root: the user changes for the command (and what it prints).
-  const std::string saved = c.sh.user;
-  c.sh.user = a.values.count('u') ? a.values['u'] : "root";
-  const int status = c.sh.RunArgv({c.argv.begin() + static_cast<ptrdiff_t>(i), c.argv.end()}, c.io);
-  c.sh.user = saved;
-  return status;
+  const std::string as = a.values.count('u') ? a.values['u'] : "root";
+  std::vector<std::string> rest(c.argv.begin() + static_cast<ptrdiff_t>(i), c.argv.end());
+  auto run = [as, rest](ShellState& sh, Io io) {
+    const std::string saved = sh.user;
+    sh.user = as;
+    const int status = sh.RunArgv(rest, io);
+    sh.user = saved;
+    return status;
+  };
+  if (IsRoot(c.sh) || !c.sh.CanAsk(c)) return run(c.sh, c.io);
+  // A user's sudo asks for their password first: what they type is a credential; any is accepted.
+  c.sh.dialog =
+      ShellState::Dialog{{"[sudo] password for " + c.sh.user + ": "},
+                         [run](ShellState& sh, Io io, const std::vector<std::string>& typed) {
+                           sh.LogSecret("sudo_password", sh.user, typed[0], "sudo");
+                           io.out->Write("\n");
+                           return run(sh, io);
+                         }};
+  return 0;
 }
 
 int Su(Ctx& c) {
@@ -341,10 +355,19 @@ int Su(Ctx& c) {
     c.sh.user = a.operands.empty() ? "root" : a.operands[0];
     return 0;
   }
-  c.Print("Password: ");
-  c.sh.PauseOutput(c.io, 2000);
-  c.Print("\nsu: Authentication failure\n");
-  return 1;
+  const std::string target = a.operands.empty() ? "root" : a.operands[0];
+  if (!c.sh.CanAsk(c)) {
+    c.Error("su: Authentication failure\n");
+    return 1;
+  }
+  c.sh.dialog = ShellState::Dialog{
+      {"Password: "}, [target](ShellState& sh, Io io, const std::vector<std::string>& typed) {
+        sh.LogSecret("su_password", target, typed[0], "su");
+        sh.PauseOutput(io, 2000);
+        io.out->Write("\nsu: Authentication failure\n");
+        return 1;
+      }};
+  return 0;
 }
 
 int Sh(Ctx& c) {
@@ -404,8 +427,23 @@ int Busybox(Ctx& c) {
 }
 
 int Nohup(Ctx& c) {
-  if (c.argv.size() < 2) return 125;
+  if (c.argv.size() < 2) return c.argv[0] == "exec" ? 0 : 125;
   return c.sh.RunArgv({c.argv.begin() + 1, c.argv.end()}, c.io);
+}
+
+int Getconf(Ctx& c) {
+  const std::string what = c.argv.size() > 1 ? c.argv[1] : "";
+  if (what == "LONG_BIT")
+    c.Print("64\n");
+  else if (what == "PAGESIZE" || what == "PAGE_SIZE")
+    c.Print("4096\n");
+  else if (what == "_NPROCESSORS_ONLN")
+    c.Print(std::to_string(c.sh.facts.cpus) + "\n");
+  else {
+    c.Error("getconf: Unrecognized variable '" + what + "'\n");
+    return 1;
+  }
+  return 0;
 }
 
 int Timeout(Ctx& c) {
@@ -431,15 +469,16 @@ bool IsShellBuiltin(std::string_view n) {
 const CommandTable& Commands() {
   static const CommandTable table = [] {
     CommandTable t = {
-        {"echo", Echo},     {"printf", Printf}, {"pwd", Pwd},         {"cd", Cd},
-        {"exit", Exit},     {"logout", Exit},   {"true", True},       {"false", False},
-        {"export", Export}, {"unset", Unset},   {"env", Env},         {"history", History},
-        {"which", Which},   {"type", Type},     {"alias", Alias},     {"sleep", Sleep},
-        {"sudo", Sudo},     {"su", Su},         {"sh", Sh},           {"bash", Sh},
-        {"ash", Sh},        {"source", Source}, {".", Source},        {"busybox", Busybox},
-        {"nohup", Nohup},   {"time", Nohup},    {"timeout", Timeout}, {"clear", True},
-        {"unalias", True},  {"set", True},      {"ulimit", True},     {"umask", True},
-        {"sync", True},     {"disown", True},   {":", True},
+        {"echo", Echo},       {"printf", Printf}, {"pwd", Pwd},         {"cd", Cd},
+        {"exit", Exit},       {"logout", Exit},   {"true", True},       {"false", False},
+        {"export", Export},   {"unset", Unset},   {"env", Env},         {"history", History},
+        {"which", Which},     {"type", Type},     {"alias", Alias},     {"sleep", Sleep},
+        {"sudo", Sudo},       {"su", Su},         {"sh", Sh},           {"bash", Sh},
+        {"ash", Sh},          {"source", Source}, {".", Source},        {"busybox", Busybox},
+        {"nohup", Nohup},     {"exec", Nohup},    {"getconf", Getconf}, {"time", Nohup},
+        {"timeout", Timeout}, {"clear", True},    {"unalias", True},    {"set", True},
+        {"ulimit", True},     {"umask", True},    {"sync", True},       {"disown", True},
+        {":", True},
     };
     AddFileCommands(t);
     AddSystemCommands(t);

@@ -583,26 +583,35 @@ int Pkill(Ctx&) { return 1; }  // pkill says nothing when nothing matched
 
 // passwd / chpasswd: what is typed (or piped) is a credential the attacker sets.
 void LogPasswordChange(Ctx& c, const std::string& who, std::string_view secret) {
-  c.sh.conn.host()
-      .log()
-      .New(c.sh.options.service, "password_change")
-      .From(c.sh.conn)
-      .Secret(who, secret, "plaintext")
-      .Add("user", c.sh.user)
-      .Emit();
+  c.sh.LogSecret("password_change", who, secret, c.argv.empty() ? "passwd" : c.argv[0]);
 }
 
 int Passwd(Ctx& c) {
   Args a = ParseArgs(c.argv);
   const std::string who = a.operands.empty() ? c.sh.user : a.operands[0];
+  if (!a.operands.empty() && !IsRoot(c.sh) && who != c.sh.user) {
+    c.Error("passwd: You may not view or modify password information for " + who + ".\n");
+    return 1;
+  }
+  if (c.sh.CanAsk(c)) {
+    c.sh.dialog = ShellState::Dialog{
+        {"New password: ", "Retype new password: "},
+        [who](ShellState& sh, Io io, const std::vector<std::string>& typed) {
+          if (typed[0] != typed[1]) {
+            io.out->Write(
+                "Sorry, passwords do not match.\npasswd: Authentication token manipulation error\n"
+                "passwd: password unchanged\n");
+            return 10;
+          }
+          Ctx c{sh, io, {"passwd"}};
+          LogPasswordChange(c, who, typed[0]);
+          io.out->Write("passwd: password updated successfully\n");
+          return 0;
+        }};
+    return 0;
+  }
   if (c.io.in.empty()) {
-    c.Print("New password: ");
-    c.PauseOutput(2500);
-    c.Print("\nRetype new password: ");
-    c.PauseOutput(2500);
-    c.Print(
-        "\nSorry, passwords do not match.\npasswd: Authentication token manipulation error\n"
-        "passwd: password unchanged\n");
+    c.Error("passwd: Authentication token manipulation error\npasswd: password unchanged\n");
     return 10;
   }
   const std::string_view in = c.io.in;

@@ -370,6 +370,7 @@ void AddProc(BaseTree& t, const HostFacts& f, int64_t mtime) {
          mtime);
   t.Dir("/proc/self", 0555, mtime);
   t.File("/proc/self/cmdline", std::string("-bash\0", 6), 0444, mtime);
+  t.Link("/proc/self/exe", f.busybox ? "/bin/busybox" : "/usr/bin/bash", mtime);
 }
 
 void AddEtc(BaseTree& t, const HostFacts& f, const decoy::Persona& p, int64_t mtime) {

@@ -155,11 +155,28 @@ void ShellState::Download(const DownloadRequest& req) {
       .Emit();
 }
 
+bool ShellState::CanAsk(const Ctx& c) const {
+  return options.interactive && terminal != nullptr && c.io.out == terminal && c.io.in.empty() &&
+         !dialog;
+}
+
 void Ctx::PauseOutput(uint64_t ms) { sh.PauseOutput(io, ms); }
 
 void ShellState::PauseOutput(const Io& io, uint64_t ms) {
   if (io.out != terminal || terminal == nullptr || pauses.size() >= 8) return;
   pauses.push_back({terminal->bytes().size(), ms});
+}
+
+void ShellState::LogSecret(std::string_view type, std::string_view principal,
+                           std::string_view secret, std::string_view tool) {
+  conn.host()
+      .log()
+      .New(options.service, type)
+      .From(conn)
+      .Secret(principal, secret, "plaintext")
+      .Add("tool", tool)
+      .Add("user", user)
+      .Emit();
 }
 
 int ShellState::RunLine(std::string_view line, Io io) {

@@ -188,10 +188,12 @@ class ShellImpl final : public Shell {
           Show("^C\n");
           line_.clear();
           line_cut_ = false;
+          state_.dialog.reset();  // ^C also abandons a password prompt
+          answers_.clear();
           Prompt();
           break;
         case 0x04:
-          if (line_.empty()) {
+          if (line_.empty() && !state_.dialog) {
             Show("logout\n");
             Finish(0);
           }
@@ -229,7 +231,7 @@ class ShellImpl final : public Shell {
       return;
     }
     line_.append(s);
-    Show(s);
+    if (!state_.dialog) Show(s);  // passwords are not echoed
   }
 
   void Backspace() {
@@ -259,7 +261,7 @@ class ShellImpl final : public Shell {
     }
     if (static_cast<unsigned char>(c) < 0x40 || static_cast<unsigned char>(c) > 0x7e) return;
     esc_ = Esc::kNone;
-    if (c != 'A' && c != 'B') return;
+    if ((c != 'A' && c != 'B') || state_.dialog) return;
     const auto& h = state_.history;
     if (c == 'A' && history_pos_ < h.size())
       ++history_pos_;
@@ -277,8 +279,35 @@ class ShellImpl final : public Shell {
     line_.clear();
     line_cut_ = false;
     history_pos_ = 0;
+    if (state_.dialog) return Answer(std::move(line));
     RunCommandLine(line);
-    if (!busy_ && !exited_) Prompt();
+    if (!busy_ && !exited_) PromptOrQuestion();
+  }
+
+  // The prompt, or the next question of a command that asks for a password.
+  void PromptOrQuestion() {
+    if (state_.dialog && answers_.size() < state_.dialog->prompts.size()) {
+      Show(state_.dialog->prompts[answers_.size()]);
+      return;
+    }
+    Prompt();
+  }
+
+  // One answer to a dialog (not a command line: no command event, no history); after the last one
+  // the command finishes with what was typed.
+  void Answer(std::string line) {
+    answers_.push_back(std::move(line));
+    if (answers_.size() < state_.dialog->prompts.size()) return PromptOrQuestion();
+    ShellState::Dialog d = std::move(*state_.dialog);
+    state_.dialog.reset();
+    std::vector<std::string> answers = std::move(answers_);
+    answers_.clear();
+    Out out(state_.limits.max_output);
+    state_.terminal = &out;
+    state_.last_status = d.done(state_, Io{{}, &out, &out}, answers);
+    state_.terminal = nullptr;
+    Show(out.bytes());
+    if (!exited_) PromptOrQuestion();
   }
 
   // Non-interactive stdin (no pty): lines run as they arrive, nothing echoed, no prompt.
@@ -323,7 +352,10 @@ class ShellImpl final : public Shell {
     state_.terminal = &out;
     state_.pauses.clear();
     state_.steps = 0;
+    state_.dialog.reset();
     state_.RunLine(line, Io{{}, &out, &out});
+    if (!options_.interactive)
+      state_.dialog.reset();  // nobody to answer: the command already failed
     state_.terminal = nullptr;
     pending_output_ = std::move(out.bytes());
     pauses_ = std::move(state_.pauses);
@@ -367,7 +399,7 @@ class ShellImpl final : public Shell {
       Finish(state_.last_status);
       return;
     }
-    if (options_.interactive) Prompt();
+    if (options_.interactive) PromptOrQuestion();
     std::string typed = std::move(pending_input_);
     pending_input_.clear();
     if (!typed.empty()) Feed(typed);
@@ -406,6 +438,7 @@ class ShellImpl final : public Shell {
   bool logged_start_ = false, exited_ = false, closed_ = false, exec_mode_ = false, eof_ = false;
   bool busy_ = false;
   std::string pending_input_, pending_output_;
+  std::vector<std::string> answers_;  // typed so far for state_.dialog
   std::vector<ShellState::Pause> pauses_;
   size_t shown_ = 0, next_pause_ = 0;
   uint64_t pause_percent_;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -104,6 +105,9 @@ class ShellState {
   // and its result (bytes as an artifact, or the failure) decide what the command prints. Off:
   // always fails.
   void Download(const DownloadRequest& req);
+  // An event carrying a password the attacker typed or set (universal credential shape).
+  void LogSecret(std::string_view type, std::string_view principal, std::string_view secret,
+                 std::string_view tool);
 
   decoy::Connection& conn;
   const ShellOptions& options;
@@ -127,6 +131,15 @@ class ShellState {
   };
   Out* terminal = nullptr;
   std::vector<Pause> pauses;
+  // A command that asks the terminal for secrets (passwd, su, sudo): the session shows each prompt,
+  // reads the answers without echo, then calls `done` with them; its status becomes $?.
+  struct Dialog {
+    std::vector<std::string> prompts;
+    std::function<int(ShellState&, Io, const std::vector<std::string>&)> done;
+  };
+  std::optional<Dialog> dialog;
+  // True when `c`'s output is the interactive terminal (a dialog can be answered).
+  bool CanAsk(const Ctx& c) const;
   void PauseOutput(const Io& io, uint64_t ms);
 
  private:
