@@ -122,10 +122,12 @@ for k in curve25519-sha256 curve25519-sha256@libssh.org ecdh-sha2-nistp256 ecdh-
          diffie-hellman-group18-sha512 diffie-hellman-group-exchange-sha256 ${EXTRA_KEX:-}; do
   algo "$k" -o KexAlgorithms="$k"
 done
+algo zlib@openssh.com -o Compression=yes
 for h in ssh-ed25519 rsa-sha2-512 rsa-sha2-256 ecdsa-sha2-nistp256; do
   algo "$h" -o HostKeyAlgorithms="$h" -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no
 done
-echo "ok: every implemented cipher, MAC, kex and host key algorithm negotiated by OpenSSH"
+events " ssh - ssh_kex " | grep -q 'compression="zlib@openssh.com"' || fail "ssh -C did not compress"
+echo "ok: every implemented cipher, MAC, kex, host key algorithm and zlib@openssh.com negotiated by OpenSSH"
 
 # --- paramiko: password, publickey offer, keyboard-interactive
 ssh-keygen -q -t ed25519 -N '' -f "$dir/id_ed25519"

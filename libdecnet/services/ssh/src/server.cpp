@@ -64,6 +64,8 @@ class SshService final : public decoy::Service {
     add("kex_limit", stats.kex_limit);
     add("protocol_errors", stats.protocol_errors);
     add("unimplemented_algorithms", stats.unimplemented_algorithms);
+    add("compressed_sessions", stats.compressed_sessions);
+    add("inflate_limit", stats.inflate_limit);
     add("logins_ok", totals.logins_ok);
     add("logins_failed", totals.logins_failed);
     add("pubkey_offers", totals.pubkey_offers);
@@ -591,6 +593,7 @@ void SshSession::Attempt(std::string_view method, std::string_view password) {
   ++svc_.totals.logins_ok;
   authenticated_ = true;
   Send(Writer().U8(kUserauthSuccess).Take());
+  transport_.StartDelayedCompression();
 }
 
 // A failed method: counted towards MaxAuthTries; a failed password is answered after PAM's delay,

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <sodium.h>
+#include <zlib.h>
 
 #include "decnet/decoy/limits.h"
 #include "decnet/services/ssh/wire.h"
@@ -55,6 +56,61 @@ bool ParseKexInit(std::string_view payload, KexInit* k) {
   r.Bool(&k->first_follows);
   r.U32(&reserved);
   return r.ok();
+}
+
+// The two zlib streams of a compressed session. Small windows keep a compressed connection at
+// ~40 KiB (zlib's defaults would take ~300 KiB); any window is valid for the client's inflater.
+struct Transport::Zlib {
+  Zlib() {
+    deflateInit2(&out, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 12, 5, Z_DEFAULT_STRATEGY);
+    inflateInit(&in);
+  }
+  ~Zlib() {
+    deflateEnd(&out);
+    inflateEnd(&in);
+  }
+  std::string Deflate(std::string_view payload) {
+    std::string r;
+    out.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data()));
+    out.avail_in = static_cast<uInt>(payload.size());
+    do {
+      uint8_t buf[4096];
+      out.next_out = buf;
+      out.avail_out = sizeof buf;
+      deflate(&out, Z_PARTIAL_FLUSH);
+      r.append(reinterpret_cast<char*>(buf), sizeof buf - out.avail_out);
+    } while (out.avail_out == 0);
+    return r;
+  }
+  // False on a corrupt stream or more than `limit` bytes out.
+  bool Inflate(std::string_view payload, size_t limit, std::string* r) {
+    r->clear();
+    in.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(payload.data()));
+    in.avail_in = static_cast<uInt>(payload.size());
+    for (;;) {
+      uint8_t buf[4096];
+      in.next_out = buf;
+      in.avail_out = sizeof buf;
+      const int rc = inflate(&in, Z_SYNC_FLUSH);
+      r->append(reinterpret_cast<char*>(buf), sizeof buf - in.avail_out);
+      if (r->size() > limit) return false;
+      if (rc == Z_BUF_ERROR || (rc == Z_OK && in.avail_in == 0 && in.avail_out != 0)) return true;
+      if (rc != Z_OK) return false;
+    }
+  }
+  z_stream out{}, in{};
+  bool rx = false, tx = false;
+};
+
+Transport::~Transport() = default;
+
+void Transport::StartDelayedCompression() {
+  const bool rx = neg_.comp_c2s == "zlib@openssh.com", tx = neg_.comp_s2c == "zlib@openssh.com";
+  if (zlib_ || (!rx && !tx)) return;
+  ++stats_.compressed_sessions;
+  zlib_ = std::make_unique<Zlib>();
+  zlib_->rx = rx;
+  zlib_->tx = tx;
 }
 
 Transport::Transport(decoy::Connection& conn, const Profile& profile, const HostKeys& keys,
@@ -145,7 +201,13 @@ void Transport::SendKexInit() {
   in_kex_ = true;
 }
 
-void Transport::SendPacket(std::string_view payload) {
+void Transport::SendPacket(std::string_view raw) {
+  std::string compressed;
+  std::string_view payload = raw;
+  if (zlib_ && zlib_->tx) {
+    compressed = zlib_->Deflate(raw);
+    payload = compressed;
+  }
   const size_t block = tx_->block();
   const size_t counted = (tx_->LengthInAad() ? 0 : 4) + 1 + payload.size();
   size_t pad = block - counted % block;
@@ -200,7 +262,16 @@ void Transport::ReadPackets() {
       Fail(&TransportStats::bad_packet_length, kProtocolError, "Packet corrupt");
       return;
     }
-    const std::string_view payload = std::string_view(plain).substr(1, plain.size() - 1 - padlen);
+    std::string_view payload = std::string_view(plain).substr(1, plain.size() - 1 - padlen);
+    std::string inflated;
+    if (zlib_ && zlib_->rx) {
+      if (!zlib_->Inflate(payload, kMaxInflated, &inflated)) {
+        Fail(&TransportStats::inflate_limit, kProtocolError, "Packet corrupt");
+        return;
+      }
+      payload = inflated;
+    }
+    if (payload.empty()) continue;
     Dispatch(static_cast<uint8_t>(payload[0]), payload);
   }
 }
@@ -277,7 +348,10 @@ void Transport::OnKexInit(std::string_view payload) {
   got_kexinit_ = true;
   ctx_.i_c = std::string(payload);
   if (!sent_kexinit_) SendKexInit();
-  const bool comp_ok = neg_.comp_c2s == "none" && neg_.comp_s2c == "none";
+  const auto comp_known = [](const std::string& c) {
+    return c == "none" || c == "zlib@openssh.com";
+  };
+  const bool comp_ok = comp_known(neg_.comp_c2s) && comp_known(neg_.comp_s2c);
   method_ = NewKexMethod(neg_.kex);
   ctx_.host_key = keys_.For(neg_.host_key);
   ctx_.host_key_alg = neg_.host_key;

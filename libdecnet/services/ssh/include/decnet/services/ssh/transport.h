@@ -33,7 +33,8 @@ Profile ProfileFor(const decoy::Persona& persona);
 // Counters of the transport, kept per service and reported in health.
 struct TransportStats {
   uint64_t bad_identification = 0, bad_packet_length = 0, bad_mac = 0, kex_completed = 0,
-           kex_limit = 0, protocol_errors = 0, unimplemented_algorithms = 0;
+           kex_limit = 0, protocol_errors = 0, unimplemented_algorithms = 0,
+           compressed_sessions = 0, inflate_limit = 0;
 };
 
 struct Negotiated {
@@ -59,6 +60,7 @@ class Transport {
 
   Transport(decoy::Connection& conn, const Profile& profile, const HostKeys& keys,
             TransportStats& stats, Upper& upper);
+  ~Transport();
   void Start();  // sends the identification
   void OnData(std::string_view bytes);
   // Sends a message of the layers above (held while a re-exchange is in progress).
@@ -66,6 +68,10 @@ class Transport {
   // DISCONNECT(reason, text), then close. Nothing is read or sent after it.
   void Disconnect(uint32_t reason, std::string_view text);
   bool closed() const { return closed_; }
+  // zlib@openssh.com: compression starts once the login succeeded (the server calls this right
+  // after sending USERAUTH_SUCCESS), so nothing an unauthenticated client sends is inflated.
+  void StartDelayedCompression();
+  static constexpr size_t kMaxInflated = kMaxPacket;  // one decompressed payload (zlib bombs)
 
   const std::string& client_version() const { return ctx_.v_c; }
   const std::string& client_kexinit() const { return ctx_.i_c; }
@@ -104,6 +110,8 @@ class Transport {
   bool in_kex_ = false, sent_kexinit_ = false, got_kexinit_ = false, sent_newkeys_ = false;
   bool skip_guess_ = false, first_kex_done_ = false, client_ext_info_ = false, strict_ = false;
   uint32_t kex_count_ = 0;
+  struct Zlib;
+  std::unique_ptr<Zlib> zlib_;
   std::vector<std::string> deferred_;
   size_t deferred_bytes_ = 0;
   std::string session_id_, hassh_, hassh_algorithms_;
