@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include <fstream>
 
@@ -318,6 +319,34 @@ TEST_F(SshTest, ForwardingIsLoggedAndRefused) {
   r = client->NextReal();
   ASSERT_TRUE(r);
   EXPECT_EQ((*r)[0], 82) << "keepalive answered";
+}
+
+// zlib@openssh.com: nothing is inflated before the login; after it, a payload that inflates past
+// the packet bound (a zlib bomb: 1 MiB of zeros in ~1 KiB) ends the connection, counted.
+TEST_F(SshTest, AZlibBombAfterLoginIsCutAtThePacketBound) {
+  client->compression = "zlib@openssh.com";
+  ASSERT_TRUE(client->Handshake("aes128-ctr", "hmac-sha2-256", true));
+  EXPECT_EQ(ParamOf(decky_->Events("ssh_kex").back(), "compression"), "zlib@openssh.com");
+  auto ok = client->Password("root", "toor");
+  ASSERT_TRUE(ok);
+  ASSERT_EQ((*ok)[0], 52) << "USERAUTH_SUCCESS is the last uncompressed message";
+  const std::string bomb = Writer().U8(94).U32(0).Str(std::string(1 << 20, '\0')).Take();
+  z_stream z{};
+  deflateInit(&z, Z_BEST_COMPRESSION);
+  std::string packed(compressBound(bomb.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bomb.data()));
+  z.avail_in = static_cast<uInt>(bomb.size());
+  z.next_out = reinterpret_cast<Bytef*>(packed.data());
+  z.avail_out = static_cast<uInt>(packed.size());
+  deflate(&z, Z_SYNC_FLUSH);
+  packed.resize(packed.size() - z.avail_out);
+  deflateEnd(&z);
+  ASSERT_LT(packed.size(), 8192u);
+  const std::string before = Health();
+  client->Send(packed);
+  EXPECT_TRUE(conn->closed);
+  EXPECT_NE(Health().find("\"ssh_inflate_limit\":1"), std::string::npos) << Health();
+  EXPECT_NE(Health(), before);
 }
 
 TEST_F(SshTest, HostKeysPersistInTheDeckyDirectory) {

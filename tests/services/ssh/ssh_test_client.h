@@ -77,7 +77,8 @@ struct TestClient {
   void Send(std::string_view payload) { session.OnData(Frame(payload)); }
 
   static std::string KexInit(std::string_view kex, std::string_view cipher, std::string_view mac,
-                             std::string_view host_key = "ssh-ed25519") {
+                             std::string_view host_key = "ssh-ed25519",
+                             std::string_view comp = "none") {
     return Writer()
         .U8(20)
         .Raw(std::string(16, 'c'))
@@ -87,8 +88,8 @@ struct TestClient {
         .Str(cipher)
         .Str(mac)
         .Str(mac)
-        .Str("none")
-        .Str("none")
+        .Str(comp)
+        .Str(comp)
         .Str("")
         .Str("")
         .Bool(false)
@@ -106,8 +107,8 @@ struct TestClient {
     auto s_kexinit = Next();
     if (v_s.empty() || !s_kexinit) return false;
     i_s = *s_kexinit;
-    i_c =
-        KexInit(kex + ",ext-info-c" + (strict ? ",kex-strict-c-v00@openssh.com" : ""), cipher, mac);
+    i_c = KexInit(kex + ",ext-info-c" + (strict ? ",kex-strict-c-v00@openssh.com" : ""), cipher,
+                  mac, "ssh-ed25519", compression);
     Send(i_c);
     return Exchange(cipher, mac, strict);
   }
@@ -182,6 +183,7 @@ struct TestClient {
 
   decoy::testing::FakeConnection& conn;
   decoy::Session& session;
+  std::string compression = "none";  // what the client offers (zlib@openssh.com: after login)
   std::string in, v_c = "SSH-2.0-DecnetTest_1.0", v_s, i_c, i_s, session_id, host_key_blob;
   std::unique_ptr<PacketCipher> rx, tx;
   uint32_t seq_in = 0, seq_out = 0, pending = 0;
