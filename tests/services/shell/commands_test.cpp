@@ -232,6 +232,35 @@ TEST(Commands, DownloadersAsTheRealToolsFail) {
   EXPECT_EQ(decoy::testing::ParamOf(ev[4], "output"), "local.bin");
 }
 
+TEST(Commands, PipelineTools) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Run("echo hello | tr a-z A-Z"), "HELLO\n");
+  EXPECT_EQ(s.Run("echo a:b:c | tr -d :"), "abc\n");
+  EXPECT_EQ(s.Run("seq 3 | xargs echo n"), "n 1 2 3\n");
+  EXPECT_EQ(s.Run("echo x | tee /tmp/t; cat /tmp/t"), "x\nx\n");
+  EXPECT_EQ(s.Run("basename /usr/bin/wget; dirname /usr/bin/wget"), "wget\n/usr/bin\n");
+  EXPECT_EQ(s.Run("find /root -name '.b*' -type f"), "/root/.bash_history\n/root/.bashrc\n");
+  EXPECT_EQ(s.Run("mkdir /tmp/d; find /tmp -type d"), "/tmp\n/tmp/d\n");
+  EXPECT_EQ(s.Run("echo -n abc | sha256sum"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  -\n");
+  EXPECT_EQ(s.Run("file /bin/ls").rfind("/bin/ls: ELF 64-bit LSB pie executable, x86-64", 0), 0u);
+  EXPECT_EQ(s.Run("yes | head -n 2"), "y\ny\n");
+  EXPECT_EQ(s.Run("ssh root@10.0.0.9"),
+            "ssh: connect to host 10.0.0.9 port 22: Connection refused\n");
+  // Mirai's architecture probe: the ELF header of the shell binary.
+  // (";echo": Run() needs the output to end a line)
+  const std::string elf = s.Run("dd bs=52 count=1 if=/proc/self/exe 2>/dev/null; echo");
+  EXPECT_EQ(elf.size(), 53u);
+  ASSERT_GE(elf.size(), 20u);
+  EXPECT_EQ(elf.substr(0, 4),
+            "\x7f"
+            "ELF");
+  EXPECT_EQ(elf[4], 2);        // 64-bit
+  EXPECT_EQ(elf[18], '\x3e');  // x86-64
+  EXPECT_EQ(s.Run("getconf LONG_BIT"), "64\n");
+}
+
 TEST(Commands, WhichTypeAndTheBinDirectories) {
   ShellSession s;
   s.shell->Start();

@@ -483,6 +483,7 @@ const CommandTable& Commands() {
     AddFileCommands(t);
     AddSystemCommands(t);
     AddNetworkCommands(t);
+    AddExtraCommands(t);
     return t;
   }();
   return table;

@@ -70,6 +70,7 @@ const CommandTable& Commands();
 void AddFileCommands(CommandTable& t);     // commands_files.cpp
 void AddSystemCommands(CommandTable& t);   // commands_system.cpp
 void AddNetworkCommands(CommandTable& t);  // commands_net.cpp
+void AddExtraCommands(CommandTable& t);    // commands_extra.cpp
 
 // Names bash resolves itself (no file in /usr/bin): cd, export, alias, ...
 bool IsShellBuiltin(std::string_view name);
