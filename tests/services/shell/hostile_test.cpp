@@ -56,6 +56,10 @@ TEST(Hostile, ExpansionGrowthIsCapped) {
   for (int i = 0; i < 600; ++i) many += "v" + std::to_string(i) + "=1;";
   s.Run(many);
   EXPECT_LE(std::stoul(s.Run("env | wc -l")), 300u);
+  s.shell->Close();
+  EXPECT_GT(
+      std::stoul(decoy::testing::ParamOf(s.decky.Events("session_end")[0], "expansions_refused")),
+      0u);
 }
 
 TEST(Hostile, OutputOfOneLineIsBounded) {
@@ -63,8 +67,12 @@ TEST(Hostile, OutputOfOneLineIsBounded) {
   std::string line = "cat";
   for (int i = 0; i < 1000; ++i) line += " /proc/cpuinfo";
   s.shell->Exec(line);
-  EXPECT_LE(s.term.screen.size(), 256u << 10);
+  EXPECT_LE(s.term.screen.size(), s.decky.limits.max_output_bytes / 2);
   EXPECT_TRUE(s.term.exited);
+  s.shell->Close();
+  EXPECT_GT(
+      std::stoul(decoy::testing::ParamOf(s.decky.Events("session_end")[0], "output_dropped_bytes")),
+      0u);
 }
 
 TEST(Hostile, OddArgumentsAreHarmless) {

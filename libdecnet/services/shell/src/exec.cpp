@@ -53,6 +53,9 @@ ShellState::ShellState(decoy::Connection& c, const ShellOptions& o)
       options(o),
       facts(FactsFor(c.host().persona())),
       fs(BaseTreeFor(c.host().persona(), facts), BudgetFor(c.host().persona(), o.service)) {
+  // One command line's output stays well under what the connection queues for a slow peer.
+  limits.max_output =
+      std::min(limits.max_output, std::max<size_t>(4096, c.host().limits().max_output_bytes / 2));
   user = options.user.empty() ? "root" : options.user;
   home = HomeOf(user);
   if (!fs.Lookup(home)) fs.Mkdir(home, facts.build_epoch, true);  // a login the base tree lacks
@@ -375,7 +378,10 @@ bool ShellState::Expand(const Word& w, std::vector<std::string>* fields, size_t*
         value = Substitute(s.text, io);
         break;
     }
-    if (value.size() > *budget) return false;
+    if (value.size() > *budget) {
+      ++expansions_refused;
+      return false;
+    }
     if (s.quoted) {
       cur += value;
       have = true;
@@ -399,7 +405,10 @@ bool ShellState::Expand(const Word& w, std::vector<std::string>* fields, size_t*
     for (const std::string& f : raw) Glob(f, fields);
   }
   for (size_t i = first; i < fields->size(); ++i) {
-    if ((*fields)[i].size() + 1 > *budget) return false;
+    if ((*fields)[i].size() + 1 > *budget) {
+      ++expansions_refused;
+      return false;
+    }
     *budget -= (*fields)[i].size() + 1;
   }
   return true;

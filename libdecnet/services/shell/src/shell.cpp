@@ -114,7 +114,12 @@ class ShellImpl final : public Shell {
         .Add("bytes_out", static_cast<int64_t>(stats_.bytes_out))
         .Add("downloads", static_cast<int64_t>(state_.downloads))
         .Add("fs_writes_refused", static_cast<int64_t>(state_.fs.refused()))
-        .Add("truncated_lines", static_cast<int64_t>(stats_.truncated_lines));
+        .Add("truncated_lines", static_cast<int64_t>(stats_.truncated_lines))
+        // What the other bounds refused: output past the per-line cap, input typed past the buffer
+        // while a command ran, variables and expansions past their caps.
+        .Add("output_dropped_bytes", static_cast<int64_t>(output_dropped_))
+        .Add("input_dropped_bytes", static_cast<int64_t>(input_dropped_))
+        .Add("expansions_refused", static_cast<int64_t>(state_.expansions_refused));
     AddTerminalFields(e);
     e.Emit();
   }
@@ -219,6 +224,7 @@ class ShellImpl final : public Shell {
   void KeepForLater(std::string_view bytes) {
     const size_t room = kMaxPendingInput - std::min(kMaxPendingInput, pending_input_.size());
     pending_input_.append(bytes.substr(0, std::min(room, bytes.size())));
+    if (bytes.size() > room) input_dropped_ += bytes.size() - room;
   }
 
   void Typed(std::string_view s) {
@@ -357,6 +363,7 @@ class ShellImpl final : public Shell {
     if (!options_.interactive)
       state_.dialog.reset();  // nobody to answer: the command already failed
     state_.terminal = nullptr;
+    output_dropped_ += out.dropped();
     pending_output_ = std::move(out.bytes());
     pauses_ = std::move(state_.pauses);
     shown_ = 0;
@@ -439,6 +446,7 @@ class ShellImpl final : public Shell {
   bool busy_ = false;
   std::string pending_input_, pending_output_;
   std::vector<std::string> answers_;  // typed so far for state_.dialog
+  uint64_t output_dropped_ = 0, input_dropped_ = 0;
   std::vector<ShellState::Pause> pauses_;
   size_t shown_ = 0, next_pause_ = 0;
   uint64_t pause_percent_;
