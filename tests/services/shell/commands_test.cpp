@@ -261,6 +261,27 @@ TEST(Commands, PipelineTools) {
   EXPECT_EQ(s.Run("getconf LONG_BIT"), "64\n");
 }
 
+TEST(Commands, CompoundCommandsRun) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Run("for i in 1 2 3; do echo n$i; done"), "n1\nn2\nn3\n");
+  EXPECT_EQ(s.Run("if [ -f /etc/passwd ]; then echo yes; else echo no; fi"), "yes\n");
+  EXPECT_EQ(s.Run("if [ -d /nope ]; then echo a; elif [ 2 -gt 1 ]; then echo b; fi"), "b\n");
+  EXPECT_EQ(s.Run("i=0; while [ $i -lt 3 ]; do echo $i; i=$((i+1)); done"), "0\n1\n2\n");
+  EXPECT_EQ(s.Run("for d in /tmp /var/tmp /dev/shm; do cd $d && break; done; pwd"), "/tmp\n");
+  EXPECT_EQ(s.Run("for i in 1 2 3; do [ $i = 2 ] && continue; echo $i; done"), "1\n3\n");
+  EXPECT_EQ(s.Run("(cd /etc; pwd); pwd"), "/etc\n/tmp\n");
+  EXPECT_EQ(s.Run("{ echo a; echo b; } | wc -l"), "2\n");
+  EXPECT_EQ(s.Run("for f in /etc/host*; do echo $f; done"), "/etc/hostname\n/etc/hosts\n");
+  // An endless loop ends at the per-line step bound (the rest of that line is refused too); the
+  // next line runs normally.
+  EXPECT_EQ(s.Run("while true; do echo x; done | wc -l"),
+            "-bash: fork: retry: Resource temporarily unavailable\n");
+  EXPECT_EQ(s.Run("until false; do :; done"),
+            "-bash: fork: retry: Resource temporarily unavailable\n");
+  EXPECT_EQ(s.Run("echo fine"), "fine\n");
+}
+
 TEST(Commands, WhichTypeAndTheBinDirectories) {
   ShellSession s;
   s.shell->Start();

@@ -431,6 +431,20 @@ int Nohup(Ctx& c) {
   return c.sh.RunArgv({c.argv.begin() + 1, c.argv.end()}, c.io);
 }
 
+int Break(Ctx& c) {
+  if (c.sh.loop_depth == 0) {
+    c.Error("-bash: " + c.argv[0] + ": only meaningful in a `for', `while', or `until' loop\n");
+    return 0;
+  }
+  if (c.argv[0] == "continue") {
+    c.sh.continue_requested = true;
+    return 0;
+  }
+  const int n = c.argv.size() > 1 ? std::max(1, std::atoi(c.argv[1].c_str())) : 1;
+  c.sh.break_levels = std::min(n, c.sh.loop_depth);
+  return 0;
+}
+
 int Getconf(Ctx& c) {
   const std::string what = c.argv.size() > 1 ? c.argv[1] : "";
   if (what == "LONG_BIT")
@@ -459,8 +473,9 @@ int Timeout(Ctx& c) {
 
 bool IsShellBuiltin(std::string_view n) {
   static constexpr std::string_view kBuiltins[] = {
-      "cd",     "exit", "logout", "export", "history", "type",  "unset",  "alias", "unalias",
-      "source", ".",    ":",      "set",    "ulimit",  "umask", "disown", "time"};
+      "cd",    "exit",    "logout", "export", "history", "type",    "unset",
+      "alias", "unalias", "source", ".",      ":",       "set",     "ulimit",
+      "umask", "disown",  "time",   "exec",   "break",   "continue"};
   for (std::string_view b : kBuiltins)
     if (n == b) return true;
   return false;
@@ -469,16 +484,16 @@ bool IsShellBuiltin(std::string_view n) {
 const CommandTable& Commands() {
   static const CommandTable table = [] {
     CommandTable t = {
-        {"echo", Echo},       {"printf", Printf}, {"pwd", Pwd},         {"cd", Cd},
-        {"exit", Exit},       {"logout", Exit},   {"true", True},       {"false", False},
-        {"export", Export},   {"unset", Unset},   {"env", Env},         {"history", History},
-        {"which", Which},     {"type", Type},     {"alias", Alias},     {"sleep", Sleep},
-        {"sudo", Sudo},       {"su", Su},         {"sh", Sh},           {"bash", Sh},
-        {"ash", Sh},          {"source", Source}, {".", Source},        {"busybox", Busybox},
-        {"nohup", Nohup},     {"exec", Nohup},    {"getconf", Getconf}, {"time", Nohup},
-        {"timeout", Timeout}, {"clear", True},    {"unalias", True},    {"set", True},
-        {"ulimit", True},     {"umask", True},    {"sync", True},       {"disown", True},
-        {":", True},
+        {"echo", Echo},      {"printf", Printf}, {"pwd", Pwd},         {"cd", Cd},
+        {"exit", Exit},      {"logout", Exit},   {"true", True},       {"false", False},
+        {"export", Export},  {"unset", Unset},   {"env", Env},         {"history", History},
+        {"which", Which},    {"type", Type},     {"alias", Alias},     {"sleep", Sleep},
+        {"sudo", Sudo},      {"su", Su},         {"sh", Sh},           {"bash", Sh},
+        {"ash", Sh},         {"source", Source}, {".", Source},        {"busybox", Busybox},
+        {"nohup", Nohup},    {"exec", Nohup},    {"getconf", Getconf}, {"break", Break},
+        {"continue", Break}, {"time", Nohup},    {"timeout", Timeout}, {"clear", True},
+        {"unalias", True},   {"set", True},      {"ulimit", True},     {"umask", True},
+        {"sync", True},      {"disown", True},   {":", True},
     };
     AddFileCommands(t);
     AddSystemCommands(t);

@@ -325,6 +325,73 @@ int Locale(Ctx& c) {
   return 0;
 }
 
+// test / [: the file, string and integer tests scripts use (-f -d -e -x -s -r -w -n -z = != -eq
+// ...), with ! and one -a / -o.
+bool TestExpr(Ctx& c, std::vector<std::string> a, bool* bad) {
+  if (a.size() > 32) {  // each ! / -a / -o recurses on a copy: keep both small
+    *bad = true;
+    return false;
+  }
+  if (!a.empty() && a[0] == "!") return !TestExpr(c, {a.begin() + 1, a.end()}, bad);
+  for (size_t i = 1; i + 1 < a.size(); ++i) {
+    if (a[i] == "-a")
+      return TestExpr(c, {a.begin(), a.begin() + i}, bad) &&
+             TestExpr(c, {a.begin() + i + 1, a.end()}, bad);
+    if (a[i] == "-o")
+      return TestExpr(c, {a.begin(), a.begin() + i}, bad) ||
+             TestExpr(c, {a.begin() + i + 1, a.end()}, bad);
+  }
+  if (a.empty()) return false;
+  if (a.size() == 1) return !a[0].empty();
+  if (a.size() == 2) {
+    const std::string& op = a[0];
+    if (op == "-n") return !a[1].empty();
+    if (op == "-z") return a[1].empty();
+    const Node* n = c.sh.fs.Lookup(c.sh.Abs(a[1]));
+    if (op == "-e" || op == "-r" || op == "-w") return n != nullptr;
+    if (op == "-f") return n && n->kind == Node::Kind::kFile;
+    if (op == "-d") return n && n->IsDir();
+    if (op == "-x") return n && (n->mode & 0111);
+    if (op == "-s") return n && n->Size() > 0;
+    if (op == "-L" || op == "-h")
+      return c.sh.fs.Resolve(c.sh.Abs(a[1]), false) != c.sh.fs.Resolve(c.sh.Abs(a[1]), true);
+    *bad = true;
+    return false;
+  }
+  const std::string& l = a[0];
+  const std::string& op = a[1];
+  const std::string& r = a[2];
+  if (op == "=" || op == "==") return l == r;
+  if (op == "!=") return l != r;
+  const long long x = std::atoll(l.c_str()), y = std::atoll(r.c_str());
+  if (op == "-eq") return x == y;
+  if (op == "-ne") return x != y;
+  if (op == "-lt") return x < y;
+  if (op == "-le") return x <= y;
+  if (op == "-gt") return x > y;
+  if (op == "-ge") return x >= y;
+  *bad = true;
+  return false;
+}
+
+int Test(Ctx& c) {
+  std::vector<std::string> a(c.argv.begin() + 1, c.argv.end());
+  if (c.argv[0] == "[") {
+    if (a.empty() || a.back() != "]") {
+      c.Error("-bash: [: missing `]'\n");
+      return 2;
+    }
+    a.pop_back();
+  }
+  bool bad = false;
+  const bool ok = TestExpr(c, a, &bad);
+  if (bad) {
+    c.Error("-bash: test: " + (a.size() > 1 ? a[1] : a[0]) + ": unary operator expected\n");
+    return 2;
+  }
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 void AddExtraCommands(CommandTable& t) {
@@ -345,7 +412,9 @@ void AddExtraCommands(CommandTable& t) {
             {"ssh", Ssh},
             {"scp", Ssh},
             {"whereis", Whereis},
-            {"locale", Locale}});
+            {"locale", Locale},
+            {"test", Test},
+            {"[", Test}});
 }
 
 }  // namespace decnet::services::shell

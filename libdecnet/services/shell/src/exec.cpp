@@ -104,16 +104,23 @@ void ShellState::SetVar(const std::string& name, std::string value, bool exporte
     cwd = NormalizePath("/", value);
     return;
   }
-  if (vars_.size() >= limits.max_vars && !vars_.count(name)) {
+  auto it = vars_.find(name);
+  const size_t old = it == vars_.end() ? 0 : it->second.size() + name.size();
+  if ((it == vars_.end() && vars_.size() >= limits.max_vars) ||
+      vars_bytes_ - old + value.size() + name.size() > limits.max_vars_bytes) {
     ++expansions_refused;
     return;
   }
+  vars_bytes_ = vars_bytes_ - old + value.size() + name.size();
   vars_[name] = std::move(value);
   if (exported && exported_.size() < limits.max_vars) exported_.insert(name);
 }
 
 void ShellState::UnsetVar(const std::string& name) {
-  vars_.erase(name);
+  if (auto it = vars_.find(name); it != vars_.end()) {
+    vars_bytes_ -= it->second.size() + name.size();
+    vars_.erase(it);
+  }
   exported_.erase(name);
 }
 
@@ -202,7 +209,7 @@ int ShellState::RunLine(std::string_view line, Io io) {
 int ShellState::RunScript(const Script& s, Io io) {
   int status = last_status;
   for (const AndOr& list : s.lists) {
-    if (exit_requested) break;
+    if (exit_requested || break_levels > 0 || continue_requested) break;
     status = RunAndOr(list, io);
   }
   return status;
@@ -210,7 +217,8 @@ int ShellState::RunScript(const Script& s, Io io) {
 
 int ShellState::RunAndOr(const AndOr& list, Io io) {
   int status = RunPipeline(list.pipelines[0], io);
-  for (size_t i = 0; i < list.ops.size() && !exit_requested; ++i) {
+  for (size_t i = 0; i < list.ops.size() && !exit_requested && !break_levels && !continue_requested;
+       ++i) {
     const bool run = list.ops[i] == AndOr::Op::kAnd ? status == 0 : status != 0;
     if (run) status = RunPipeline(list.pipelines[i + 1], io);
   }
@@ -218,17 +226,100 @@ int ShellState::RunAndOr(const AndOr& list, Io io) {
 }
 
 int ShellState::RunPipeline(const Pipeline& p, Io io) {
-  if (p.commands.size() == 1) return last_status = RunSimple(p.commands[0], io);
+  if (p.commands.size() == 1) return last_status = RunCommand(p.commands[0], io);
   std::string input(io.in);
   int status = 0;
   for (size_t i = 0; i < p.commands.size(); ++i) {
     const bool last = i + 1 == p.commands.size();
     Out pipe(limits.max_output);
     Io sub{input, last ? io.out : &pipe, io.err};
-    status = RunSimple(p.commands[i], sub);
+    status = RunCommand(p.commands[i], sub);
     if (!last) input = std::move(pipe.bytes());
   }
   return last_status = status;
+}
+
+int ShellState::RunCommand(const Command& cmd, Io io) {
+  if (cmd.kind == Command::Kind::kSimple) return RunSimple(cmd.simple, io);
+  size_t budget = limits.max_expansion;
+  Redirections r;
+  if (!ApplyRedirects(cmd.redirects, &budget, &io, &r)) return FlushRedirects(&r, io, 1);
+  return FlushRedirects(&r, io, RunCompound(cmd, io));
+}
+
+// The loops stop at the per-line step bound like everything else (`while :; do :; done` ends).
+int ShellState::RunCompound(const Command& cmd, Io io) {
+  auto out_of_steps = [this] { return steps > limits.max_steps || exit_requested; };
+  int status = 0;
+  switch (cmd.kind) {
+    case Command::Kind::kIf: {
+      size_t i = 0;
+      for (; i + 1 < cmd.parts.size(); i += 2) {
+        if (RunScript(cmd.parts[i], io) == 0) return RunScript(cmd.parts[i + 1], io);
+        if (out_of_steps()) return 1;
+      }
+      return i < cmd.parts.size() ? RunScript(cmd.parts[i], io) : 0;
+    }
+    case Command::Kind::kFor: {
+      std::vector<std::string> values;
+      size_t budget = limits.max_expansion;
+      for (const Word& w : cmd.items)
+        if (!Expand(w, &values, &budget, io)) return 1;
+      ++loop_depth;
+      for (const std::string& v : values) {
+        SetVar(cmd.variable, v);
+        status = RunScript(cmd.parts[0], io);
+        if (LoopShouldStop() || out_of_steps()) break;
+      }
+      --loop_depth;
+      return status;
+    }
+    case Command::Kind::kWhile:
+    case Command::Kind::kUntil: {
+      ++loop_depth;
+      for (;;) {
+        const int cond = RunScript(cmd.parts[0], io);
+        if ((cond == 0) != (cmd.kind == Command::Kind::kWhile) || out_of_steps()) break;
+        status = RunScript(cmd.parts[1], io);
+        if (LoopShouldStop() || out_of_steps()) break;
+      }
+      --loop_depth;
+      return status;
+    }
+    case Command::Kind::kGroup:
+      return RunScript(cmd.parts[0], io);
+    case Command::Kind::kSubshell: {
+      // A child shell: its cd, variables and exit stay inside it.
+      const std::string saved_cwd = cwd;
+      const auto saved_vars = vars_;
+      const auto saved_exported = exported_;
+      const size_t saved_bytes = vars_bytes_;
+      status = RunScript(cmd.parts[0], io);
+      if (exit_requested) status = exit_status;
+      exit_requested = false;
+      cwd = saved_cwd;
+      vars_ = saved_vars;
+      exported_ = saved_exported;
+      vars_bytes_ = saved_bytes;
+      return status;
+    }
+    case Command::Kind::kSimple:
+      break;
+  }
+  return RunSimple(cmd.simple, io);
+}
+
+// After one pass of a loop body: true when `break` asked this loop to end.
+bool ShellState::LoopShouldStop() {
+  if (continue_requested) {
+    continue_requested = false;
+    return false;
+  }
+  if (break_levels > 0) {
+    --break_levels;
+    return true;
+  }
+  return false;
 }
 
 int ShellState::RunSimple(const SimpleCommand& cmd, Io io) {
@@ -250,7 +341,7 @@ int ShellState::RunSimple(const SimpleCommand& cmd, Io io) {
     }
   }
   Redirections r;
-  if (!ApplyRedirects(cmd, &budget, &io, &r)) return FlushRedirects(&r, io, 1);
+  if (!ApplyRedirects(cmd.redirects, &budget, &io, &r)) return FlushRedirects(&r, io, 1);
   if (argv.empty()) {
     for (auto& [name, value] : assigned) SetVar(name, std::move(value), IsExported(name));
     return FlushRedirects(&r, io, 0);
@@ -258,10 +349,11 @@ int ShellState::RunSimple(const SimpleCommand& cmd, Io io) {
   return FlushRedirects(&r, io, RunArgv(std::move(argv), io));
 }
 
-bool ShellState::ApplyRedirects(const SimpleCommand& cmd, size_t* budget, Io* io, Redirections* r) {
+bool ShellState::ApplyRedirects(const std::vector<Redirect>& redirects, size_t* budget, Io* io,
+                                Redirections* r) {
   Out* fds[3] = {nullptr, io->out, io->err};
-  r->files.reserve(cmd.redirects.size());
-  for (const Redirect& rd : cmd.redirects) {
+  r->files.reserve(redirects.size());
+  for (const Redirect& rd : redirects) {
     if (rd.op == Redirect::Op::kDupOut) {
       if (rd.fd >= 1 && rd.fd <= 2)
         fds[rd.fd] = rd.dup_to >= 1 && rd.dup_to <= 2 ? fds[rd.dup_to] : &r->null;

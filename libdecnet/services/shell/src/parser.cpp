@@ -10,7 +10,8 @@ bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 bool IsMeta(char c) {
-  return IsBlank(c) || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>';
+  return IsBlank(c) || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' ||
+         c == '(' || c == ')';
 }
 
 struct Token {
@@ -64,6 +65,12 @@ class Lexer {
   bool LexOne(Token* t) {
     const char c = in_[pos_];
     if (c == '\n' || c == ';' || c == '|' || c == '&') return LexControl(t);
+    if (c == '(' || c == ')') {
+      t->kind = Token::Kind::kOp;
+      t->op.assign(1, c);
+      ++pos_;
+      return true;
+    }
     if (c == '<' || c == '>') return LexRedirect(t, -2);
     quoted_word_ = false;
     if (!LexWord(&t->word)) return false;
@@ -321,27 +328,28 @@ bool IsAssignment(const Word& w, std::string* name, Word* value) {
   return true;
 }
 
-// Recursive descent over the token list; the grammar has no nesting (subshells and compound
-// commands are not part of it), so the depth is constant.
+// A word that is a reserved word where a command starts: one unquoted literal.
+std::string_view ReservedWord(const Token& t) {
+  static constexpr std::string_view kWords[] = {"if",    "then",  "elif", "else", "fi", "for", "in",
+                                                "while", "until", "do",   "done", "{",  "}"};
+  if (t.kind != Token::Kind::kWord || t.word.segments.size() != 1) return {};
+  const Segment& s = t.word.segments[0];
+  if (s.kind != Segment::Kind::kLiteral || s.quoted) return {};
+  for (std::string_view w : kWords)
+    if (s.text == w) return w;
+  return {};
+}
+
+// Recursive descent over the token list. Compound commands recurse; their nesting is bounded by
+// ParseLimits::max_nesting, so no input can exhaust the stack.
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+  Parser(std::vector<Token> tokens, const ParseLimits& limits)
+      : t_(std::move(tokens)), limits_(limits) {}
 
   bool Run(Script* s) {
-    while (i_ < t_.size()) {
-      if (IsOp("\n")) {
-        ++i_;
-        continue;
-      }
-      AndOr list;
-      if (!ParseAndOr(&list)) return false;
-      s->lists.push_back(std::move(list));
-      if (i_ < t_.size()) {
-        if (!IsOp(";") && !IsOp("&") && !IsOp("\n")) return Unexpected();
-        ++i_;
-      }
-    }
-    return true;
+    if (!ParseList(s, {})) return false;
+    return i_ >= t_.size() ? true : Unexpected();
   }
   std::string error;
 
@@ -349,12 +357,56 @@ class Parser {
   bool IsOp(std::string_view op) const {
     return i_ < t_.size() && t_[i_].kind == Token::Kind::kOp && t_[i_].op == op;
   }
+  bool IsReserved(std::string_view w) const { return i_ < t_.size() && ReservedWord(t_[i_]) == w; }
   bool Unexpected() {
-    error = "syntax error near unexpected token `" +
-            (i_ < t_.size() ? (t_[i_].op == "\n" ? std::string("newline") : t_[i_].op)
-                            : std::string("newline")) +
-            "'";
+    std::string tok = "newline";
+    if (i_ < t_.size()) {
+      const Token& t = t_[i_];
+      if (t.kind == Token::Kind::kWord) {
+        tok.clear();
+        for (const Segment& seg : t.word.segments) tok += seg.text;
+      } else if (t.op != "\n") {
+        tok = t.op;
+      }
+    }
+    error = "syntax error near unexpected token `" + tok + "'";
     return false;
+  }
+  // Input ended inside a list or a compound command (bash -c 'ls &&', 'if true; then').
+  bool EndOfFile() {
+    error = "syntax error: unexpected end of file";
+    return false;
+  }
+  void SkipNewlines() {
+    while (IsOp("\n")) ++i_;
+  }
+  bool Expect(std::string_view reserved) {
+    SkipNewlines();
+    if (i_ >= t_.size()) return EndOfFile();
+    if (!IsReserved(reserved)) return Unexpected();
+    ++i_;
+    return true;
+  }
+
+  // and-or lists separated by ; & newline, until the end or one of `stops` (reserved words, or ")")
+  // where a command would start.
+  bool ParseList(Script* s, std::initializer_list<std::string_view> stops) {
+    for (;;) {
+      SkipNewlines();
+      if (i_ >= t_.size()) return true;
+      for (std::string_view stop : stops)
+        if (IsReserved(stop) || (stop == ")" && IsOp(")"))) return true;
+      AndOr list;
+      if (!ParseAndOr(&list)) return false;
+      s->lists.push_back(std::move(list));
+      if (i_ >= t_.size()) return true;
+      if (!IsOp(";") && !IsOp("&") && !IsOp("\n")) {
+        for (std::string_view stop : stops)
+          if (stop == ")" && IsOp(")")) return true;
+        return Unexpected();
+      }
+      ++i_;
+    }
   }
 
   bool ParseAndOr(AndOr* list) {
@@ -365,42 +417,124 @@ class Parser {
       if (!IsOp("&&") && !IsOp("||")) return true;
       list->ops.push_back(IsOp("&&") ? AndOr::Op::kAnd : AndOr::Op::kOr);
       ++i_;
-      while (IsOp("\n")) ++i_;
-      if (i_ >= t_.size()) {
-        error = "syntax error: unexpected end of file";
-        return false;
-      }
+      SkipNewlines();
+      if (i_ >= t_.size()) return EndOfFile();
     }
   }
 
   bool ParsePipeline(Pipeline* p) {
     for (;;) {
-      SimpleCommand c;
+      Command c;
       if (!ParseCommand(&c)) return false;
       p->commands.push_back(std::move(c));
       if (!IsOp("|")) return true;
       ++i_;
-      while (IsOp("\n")) ++i_;
-      if (i_ >= t_.size()) {
-        error = "syntax error: unexpected end of file";
-        return false;
-      }
+      SkipNewlines();
+      if (i_ >= t_.size()) return EndOfFile();
     }
   }
 
-  bool ParseCommand(SimpleCommand* c) {
-    bool any = false;
-    while (i_ < t_.size() && t_[i_].kind != Token::Kind::kOp) {
-      Token& t = t_[i_++];
-      any = true;
-      if (t.kind == Token::Kind::kRedirect) {
-        if (t.redirect.op != Redirect::Op::kDupOut) {
-          if (i_ >= t_.size() || t_[i_].kind != Token::Kind::kWord) return Unexpected();
-          t.redirect.target = std::move(t_[i_++].word);
-        }
-        c->redirects.push_back(std::move(t.redirect));
+  bool ParseCommand(Command* c) {
+    if (i_ >= t_.size()) return Unexpected();
+    const std::string_view w = ReservedWord(t_[i_]);
+    if (w == "if" || w == "for" || w == "while" || w == "until" || w == "{" || IsOp("(")) {
+      if (++nesting_ > limits_.max_nesting) {
+        error = "syntax error: compound commands nested too deep";
+        return false;
+      }
+      const bool ok = ParseCompound(c, w);
+      --nesting_;
+      return ok && ParseRedirects(&c->redirects);
+    }
+    if (!w.empty() && w != "in") return Unexpected();  // then/fi/done/... where a command starts
+    c->kind = Command::Kind::kSimple;
+    return ParseSimple(&c->simple);
+  }
+
+  bool ParseCompound(Command* c, std::string_view w) {
+    ++i_;
+    if (w == "if") return ParseIf(c);
+    if (w == "for") return ParseFor(c);
+    c->parts.resize(w == "while" || w == "until" ? 2 : 1);
+    if (w == "{") {
+      c->kind = Command::Kind::kGroup;
+      return ParseList(&c->parts[0], {"}"}) && Expect("}");
+    }
+    if (w.empty()) {  // "("
+      c->kind = Command::Kind::kSubshell;
+      if (!ParseList(&c->parts[0], {")"})) return false;
+      if (!IsOp(")")) return Unexpected();
+      ++i_;
+      return true;
+    }
+    c->kind = w == "while" ? Command::Kind::kWhile : Command::Kind::kUntil;
+    return ParseList(&c->parts[0], {"do"}) && Expect("do") && ParseList(&c->parts[1], {"done"}) &&
+           Expect("done");
+  }
+
+  bool ParseIf(Command* c) {
+    c->kind = Command::Kind::kIf;
+    for (;;) {
+      c->parts.emplace_back();
+      if (!ParseList(&c->parts.back(), {"then"}) || !Expect("then")) return false;
+      c->parts.emplace_back();
+      if (!ParseList(&c->parts.back(), {"elif", "else", "fi"})) return false;
+      if (IsReserved("elif")) {
+        ++i_;
         continue;
       }
+      if (IsReserved("else")) {
+        ++i_;
+        c->parts.emplace_back();
+        if (!ParseList(&c->parts.back(), {"fi"})) return false;
+      }
+      return Expect("fi");
+    }
+  }
+
+  bool ParseFor(Command* c) {
+    c->kind = Command::Kind::kFor;
+    if (i_ >= t_.size() || t_[i_].kind != Token::Kind::kWord) return Unexpected();
+    for (const Segment& seg : t_[i_].word.segments) c->variable += seg.text;
+    if (!IsName(c->variable)) {
+      error = "`" + c->variable + "': not a valid identifier";
+      return false;
+    }
+    ++i_;
+    SkipNewlines();
+    if (IsReserved("in")) {
+      c->has_in = true;
+      ++i_;
+      while (i_ < t_.size() && t_[i_].kind == Token::Kind::kWord)
+        c->items.push_back(std::move(t_[i_++].word));
+    }
+    if (IsOp(";")) ++i_;
+    c->parts.resize(1);
+    return Expect("do") && ParseList(&c->parts[0], {"done"}) && Expect("done");
+  }
+
+  bool ParseRedirects(std::vector<Redirect>* out) {
+    while (i_ < t_.size() && t_[i_].kind == Token::Kind::kRedirect) {
+      Token& t = t_[i_++];
+      if (t.redirect.op != Redirect::Op::kDupOut) {
+        if (i_ >= t_.size() || t_[i_].kind != Token::Kind::kWord) return Unexpected();
+        t.redirect.target = std::move(t_[i_++].word);
+      }
+      out->push_back(std::move(t.redirect));
+    }
+    return true;
+  }
+
+  bool ParseSimple(SimpleCommand* c) {
+    bool any = false;
+    while (i_ < t_.size() && t_[i_].kind != Token::Kind::kOp) {
+      if (t_[i_].kind == Token::Kind::kRedirect) {
+        any = true;
+        if (!ParseRedirects(&c->redirects)) return false;
+        continue;
+      }
+      Token& t = t_[i_++];
+      any = true;
       std::string name;
       Word value;
       if (c->words.empty() && IsAssignment(t.word, &name, &value)) {
@@ -413,7 +547,9 @@ class Parser {
   }
 
   std::vector<Token> t_;
+  const ParseLimits& limits_;
   size_t i_ = 0;
+  int nesting_ = 0;
 };
 
 }  // namespace
@@ -445,7 +581,7 @@ ParseResult ParseCommandLine(std::string_view input, const ParseLimits& limits) 
     r.error = std::move(lexer.error);
     return r;
   }
-  Parser parser(std::move(tokens));
+  Parser parser(std::move(tokens), limits);
   if (!parser.Run(&r.script)) r.error = std::move(parser.error);
   return r;
 }

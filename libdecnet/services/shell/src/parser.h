@@ -16,6 +16,7 @@ namespace decnet::services::shell {
 struct ParseLimits {
   size_t max_bytes = 64 << 10;  // a longer input is a parse error, not work
   size_t max_tokens = 4096;     // words + operators
+  int max_nesting = 32;         // compound commands inside each other (the parser recurses on them)
 };
 
 // A piece of a word: literal text, a variable, a command substitution or a leading ~.
@@ -45,8 +46,24 @@ struct SimpleCommand {
   std::vector<Redirect> redirects;
 };
 
+struct Script;
+
+// A simple command, or a compound one: if / for / while / until / { } / ( ).
+struct Command {
+  enum class Kind : uint8_t { kSimple, kIf, kFor, kWhile, kUntil, kGroup, kSubshell };
+  Kind kind = Kind::kSimple;
+  SimpleCommand simple;
+  // kIf: condition, then-part, [condition, then-part]..., [else-part] (odd count: an else);
+  // kWhile / kUntil: condition, body; kFor, kGroup, kSubshell: body.
+  std::vector<Script> parts;
+  std::string variable;             // kFor
+  std::vector<Word> items;          // kFor: the words after `in`
+  bool has_in = false;              // kFor without `in` iterates the (empty) positional parameters
+  std::vector<Redirect> redirects;  // after the compound's end (`done > log`)
+};
+
 struct Pipeline {
-  std::vector<SimpleCommand> commands;  // a | b | c
+  std::vector<Command> commands;  // a | b | c
 };
 
 struct AndOr {

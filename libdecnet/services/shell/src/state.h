@@ -48,7 +48,8 @@ struct SessionLimits {
   size_t max_expansion = 256 << 10;  // argv bytes of one command ("Argument list too long")
   size_t max_var_bytes = 64 << 10;   // one variable's value
   size_t max_vars = 256;
-  int max_depth = 8;  // $( ) / sh -c / scripts inside each other
+  size_t max_vars_bytes = 128 << 10;  // all variables together (names and values)
+  int max_depth = 8;                  // $( ) / sh -c / scripts inside each other
   size_t max_history = 500;
   size_t max_steps = 10000;  // simple commands run for one input line (scripts, recursion)
 };
@@ -120,6 +121,9 @@ class ShellState {
   int depth = 0;
   size_t steps = 0;
   bool exit_requested = false;
+  int loop_depth = 0;
+  int break_levels = 0;  // `break N` / `continue` unwinding loops
+  bool continue_requested = false;
   int exit_status = 0;
   std::deque<std::string> history;
   uint64_t downloads = 0;
@@ -147,6 +151,9 @@ class ShellState {
   int RunScript(const Script& s, Io io);
   int RunAndOr(const AndOr& list, Io io);
   int RunPipeline(const Pipeline& p, Io io);
+  int RunCommand(const Command& cmd, Io io);
+  int RunCompound(const Command& cmd, Io io);
+  bool LoopShouldStop();
   int RunSimple(const SimpleCommand& cmd, Io io);
   int RunFile(const std::string& path, std::vector<std::string> argv, Io io);
   bool Expand(const Word& w, std::vector<std::string>* fields, size_t* budget, Io io);
@@ -155,12 +162,14 @@ class ShellState {
   std::string Substitute(std::string_view inner, Io io);
   void Glob(const std::string& pattern, std::vector<std::string>* fields);
   struct Redirections;
-  bool ApplyRedirects(const SimpleCommand& cmd, size_t* budget, Io* io, Redirections* r);
+  bool ApplyRedirects(const std::vector<Redirect>& redirects, size_t* budget, Io* io,
+                      Redirections* r);
   int FlushRedirects(Redirections* r, Io io, int status);
   int64_t ArithEval(std::string_view expr, Io io);
 
   std::map<std::string, std::string, std::less<>> vars_;
   std::set<std::string, std::less<>> exported_;
+  size_t vars_bytes_ = 0;
 };
 
 // Shell-style glob match: * ? [abc] [a-z] [!x].
