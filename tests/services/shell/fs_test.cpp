@@ -76,6 +76,18 @@ TEST(Fs, ListMergesBaseAndOverlay) {
   EXPECT_EQ(entries[0].first, "zz");
 }
 
+TEST(Fs, ClearDropsTheSessionsWrites) {
+  Fs fs(SmallTree(), {});
+  fs.Write("/tmp/f", std::string(1000, 'x'), false, 1);
+  fs.Remove("/etc/passwd", false);
+  EXPECT_GT(fs.overlay_bytes(), 1000u);
+  fs.Clear();
+  EXPECT_EQ(fs.overlay_bytes(), 0u);
+  EXPECT_EQ(fs.overlay_entries(), 0u);
+  EXPECT_EQ(fs.Lookup("/tmp/f"), nullptr);
+  EXPECT_NE(fs.Lookup("/etc/passwd"), nullptr);
+}
+
 TEST(Fs, OverlayBoundsAreCountedRefusals) {
   Fs::Budget budget;
   budget.max_bytes = 4096;

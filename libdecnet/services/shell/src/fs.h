@@ -68,6 +68,12 @@ class Fs {
   FsError Chmod(std::string_view abs_path, uint16_t mode);
   FsError Touch(std::string_view abs_path, int64_t now);
 
+  // Drops every write of the session (at its end: the memory goes back before the transport frees
+  // us).
+  void Clear() {
+    overlay_.clear();
+    overlay_bytes_ = 0;
+  }
   size_t overlay_bytes() const { return overlay_bytes_; }
   size_t overlay_entries() const { return overlay_.size(); }
   uint64_t refused() const { return refused_; }

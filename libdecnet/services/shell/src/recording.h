@@ -19,6 +19,10 @@ class Recorder {
   bool active() const { return started_; }
   const std::string& text() const { return text_; }
   uint64_t dropped() const { return dropped_; }
+  void Release() {
+    std::string().swap(text_);
+    started_ = false;
+  }
 
  private:
   size_t cap_;

@@ -105,6 +105,8 @@ class ShellImpl final : public Shell {
     if (pause_timer_) pause_timer_->Stop();
     busy_ = false;
     StoreRecording();
+    recorder_.Release();
+    state_.fs.Clear();
     decoy::EventLog::Event e = conn_.host().log().New(options_.service, "session_end");
     e.From(conn_)
         .Add("user", state_.user)
