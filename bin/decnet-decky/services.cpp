@@ -1,5 +1,6 @@
 #include "services.h"
 
+#include "decnet/services/db/postgres.h"
 #include "decnet/services/db/redis.h"
 #include "decnet/services/files/ftp.h"
 #include "decnet/services/ssh/ssh.h"
@@ -13,6 +14,7 @@ void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
   using namespace decnet::services;
   registry.Add("tftp", udp::MakeTftp);
   registry.Add("redis", db::MakeRedis);
+  registry.Add("postgres", db::MakePostgres);
   // Port 80 only: the registry also lists 443, which a plaintext server must not answer.
   registry.Add("http", web::MakeHttp, {{80, decnet::decoy::Transport::kTcp}});
   registry.Add("ftp", files::MakeFtp);
