@@ -2,3 +2,7 @@
 decnet_fuzzer(fuzz_svc_db_redis SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/svc_db.cpp
               LINKS decnet::svc_db decnet::decoy_testing)
 target_include_directories(fuzz_svc_db_redis PRIVATE ${CMAKE_SOURCE_DIR}/tests/services/db)
+# MySQL packets and HandshakeResponse41 logins: the first attacker bytes of port 3306.
+decnet_fuzzer(fuzz_svc_db_mysql SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/svc_db_mysql.cpp
+              LINKS decnet::svc_db decnet::decoy_testing)
+target_include_directories(fuzz_svc_db_mysql PRIVATE ${CMAKE_SOURCE_DIR}/tests/services/db)
