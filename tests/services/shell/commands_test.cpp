@@ -261,6 +261,38 @@ TEST(Commands, PipelineTools) {
   EXPECT_EQ(s.Run("getconf LONG_BIT"), "64\n");
 }
 
+TEST(Commands, OneStoryForVmAndServiceProbes) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Run("systemd-detect-virt"), "kvm\n");
+  EXPECT_EQ(s.Run("cat /sys/class/dmi/id/sys_vendor"), "QEMU\n");
+  EXPECT_EQ(s.Run("dmidecode -s system-manufacturer"), "QEMU\n");
+  EXPECT_NE(s.Run("lscpu").find("Hypervisor vendor:     KVM"), std::string::npos);
+  EXPECT_EQ(s.Run("uname -p"), "unknown\n");  // Debian's coreutils
+  EXPECT_NE(s.Run("netstat -tlpn").find("0.0.0.0:22 "), std::string::npos);
+  // A Telnet login shows telnetd's processes and listener, not sshd's.
+  decoy::PersonaInputs in = Distro("debian");
+  in.settings["telnet"]["pause_percent"] = "1";
+  decoy::testing::TestDecky decky(in);
+  decoy::testing::FakeConnection conn(*decky.decky, 23);
+  testing::TestTerminal term;
+  ShellOptions o;
+  o.service = "telnet";
+  o.user = "root";
+  auto sh = NewShell(conn, term, o);
+  sh->Start();
+  term.Take();
+  sh->Feed("ps aux; ss -tlpn\r");
+  const std::string out = term.Take();
+  EXPECT_NE(out.find("login -- root"), std::string::npos);
+  EXPECT_EQ(out.find("sshd: root@pts/0"), std::string::npos);
+  EXPECT_NE(out.find("0.0.0.0:23 "), std::string::npos);
+  EXPECT_NE(out.find("users:((\"inetd\""), std::string::npos);
+  EXPECT_EQ(decky.Events("command").size(), 1u);
+  EXPECT_NE(decky.Events("command")[0].find(" telnet - command "), std::string::npos);
+  sh->Close();
+}
+
 TEST(Commands, CompoundCommandsRun) {
   ShellSession s;
   s.shell->Start();

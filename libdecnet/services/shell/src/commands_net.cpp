@@ -227,16 +227,19 @@ int Ip(Ctx& c) {
 
 int Netstat(Ctx& c) {
   const uint16_t port = c.sh.conn.local().port ? c.sh.conn.local().port : 22;
+  // The listener the attacker came through, named as the service runs it.
+  const bool telnet = c.sh.options.service == "telnet";
+  const char* prog = telnet ? "inetd" : "sshd";
   const int pid = 400 + static_cast<int>(c.sh.facts.boot_epoch % 300) + 230;
   const bool ss = c.argv[0] == "ss";
   if (ss) {
     c.Print("Netid State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n" +
             Fmt("tcp   LISTEN 0      128          0.0.0.0:%-5u      0.0.0.0:*    "
-                "users:((\"sshd\",pid=%d,fd=3))\n",
-                port, pid) +
+                "users:((\"%s\",pid=%d,fd=3))\n",
+                port, prog, pid) +
             Fmt("tcp   LISTEN 0      128             [::]:%-5u         [::]:*    "
-                "users:((\"sshd\",pid=%d,fd=4))\n",
-                port, pid) +
+                "users:((\"%s\",pid=%d,fd=4))\n",
+                port, prog, pid) +
             "udp   UNCONN 0      0          127.0.0.1:323        0.0.0.0:*    "
             "users:((\"chronyd\",pid=" +
             std::to_string(pid - 20) + ",fd=5))\n");
@@ -246,12 +249,12 @@ int Netstat(Ctx& c) {
       "Active Internet connections (only servers)\n"
       "Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program "
       "name    \n" +
-      Fmt("tcp        0      0 0.0.0.0:%-5u           0.0.0.0:*               LISTEN      %d/sshd: "
-          "/usr/sbin \n",
-          port, pid) +
-      Fmt("tcp6       0      0 :::%-5u                :::*                    LISTEN      %d/sshd: "
-          "/usr/sbin \n",
-          port, pid) +
+      Fmt("tcp        0      0 0.0.0.0:%-5u           0.0.0.0:*               LISTEN      "
+          "%d/%-18s\n",
+          port, pid, telnet ? "inetd" : "sshd: /usr/sbin") +
+      Fmt("tcp6       0      0 :::%-5u                :::*                    LISTEN      "
+          "%d/%-18s\n",
+          port, pid, telnet ? "inetd" : "sshd: /usr/sbin") +
       Fmt("udp        0      0 127.0.0.1:323           0.0.0.0:*                           "
           "%d/chronyd          \n",
           pid - 20));

@@ -34,9 +34,11 @@ std::string Uname(const ShellState& sh, char field) {
     case 'v':
       return sh.facts.kernel_version;
     case 'm':
-    case 'p':
-    case 'i':
       return "x86_64";
+    case 'p':
+    case 'i':  // Debian's and Ubuntu's coreutils do not know the processor type
+      return sh.facts.family == Family::kDebian || sh.facts.family == Family::kUbuntu ? "unknown"
+                                                                                      : "x86_64";
     case 'o':
       return sh.facts.busybox ? "Linux" : "GNU/Linux";
   }
@@ -193,7 +195,14 @@ std::vector<Proc> Procs(const ShellState& sh) {
     p.push_back({"root", base + 80, 1, 4300, 2100, "?", "S",
                  "sshd: /usr/sbin/sshd [listener] 0 of 10-100 startups"});
   }
-  p.push_back({"root", me, base + 230, 17104, 10956, "?", "Ss", "sshd: " + sh.user + "@pts/0"});
+  // The login's parent as the service runs it: sshd's per-session process, or telnetd and login.
+  if (sh.options.service == "telnet") {
+    p.push_back({"root", me - 2, 1, 2884, 1700, "?", "Ss",
+                 sh.facts.busybox ? "telnetd" : "in.telnetd: " + sh.conn.remote().ip});
+    p.push_back({"root", me, me - 2, 8996, 4300, "pts/0", "Ss", "login -- " + sh.user});
+  } else {
+    p.push_back({"root", me, base + 230, 17104, 10956, "?", "Ss", "sshd: " + sh.user + "@pts/0"});
+  }
   p.push_back({sh.user, me + 9, me, 8780, 5360, "pts/0", "Ss", sh.facts.busybox ? "-sh" : "-bash"});
   return p;
 }
@@ -334,6 +343,36 @@ int Df(Ctx& c) {
               Pad(pct, 5, true) + " " + r.mount + "\n");
     }
   }
+  return 0;
+}
+
+int DetectVirt(Ctx& c) {
+  c.Print("kvm\n");
+  return 0;
+}
+
+int Dmidecode(Ctx& c) {
+  if (!IsRoot(c.sh)) {
+    c.Error(
+        "/sys/firmware/dmi/tables/smbios_entry_point: Permission denied\nScanning /dev/mem for "
+        "entry point.\n"
+        "/dev/mem: Permission denied\n");
+    return 1;
+  }
+  Args a = ParseArgs(c.argv, "st");
+  const std::string key = a.values.count('s') ? a.values['s'] : "";
+  if (key == "system-product-name")
+    c.Print("Standard PC (Q35 + ICH9, 2009)\n");
+  else if (key == "system-manufacturer")
+    c.Print("QEMU\n");
+  else if (key == "bios-vendor")
+    c.Print("SeaBIOS\n");
+  else
+    c.Print(
+        "# dmidecode 3.4\nGetting SMBIOS data from sysfs.\nSMBIOS 2.8 present.\n\nHandle 0x0100, "
+        "DMI type 1, 27 bytes\n"
+        "System Information\n\tManufacturer: QEMU\n\tProduct Name: Standard PC (Q35 + ICH9, "
+        "2009)\n");
   return 0;
 }
 
@@ -731,7 +770,9 @@ void AddSystemCommands(CommandTable& t) {
             {"date", Date},
             {"arch", Arch},
             {"lsb_release", LsbRelease},
-            {"mount", Mount}});
+            {"mount", Mount},
+            {"systemd-detect-virt", DetectVirt},
+            {"dmidecode", Dmidecode}});
 }
 
 }  // namespace decnet::services::shell

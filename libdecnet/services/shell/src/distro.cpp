@@ -369,6 +369,13 @@ void AddProc(BaseTree& t, const HostFacts& f, int64_t mtime) {
          f.busybox ? std::string("/sbin/init\0", 11) : std::string("/sbin/init\0", 11), 0444,
          mtime);
   t.Dir("/proc/self", 0555, mtime);
+  // What VM-detection scripts read: a KVM guest, as lscpu and systemd-detect-virt say.
+  t.Dir("/sys/class", 0755, mtime);
+  t.Dir("/sys/class/dmi", 0755, mtime);
+  t.Dir("/sys/class/dmi/id", 0755, mtime);
+  t.File("/sys/class/dmi/id/product_name", "Standard PC (Q35 + ICH9, 2009)\n", 0444, mtime);
+  t.File("/sys/class/dmi/id/sys_vendor", "QEMU\n", 0444, mtime);
+  t.File("/sys/class/dmi/id/bios_vendor", "SeaBIOS\n", 0444, mtime);
   t.File("/proc/self/cmdline", std::string("-bash\0", 6), 0444, mtime);
   t.Link("/proc/self/exe", f.busybox ? "/bin/busybox" : "/usr/bin/bash", mtime);
 }
