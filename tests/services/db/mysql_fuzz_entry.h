@@ -1,7 +1,7 @@
-// The entry of the mysql fuzz target (tests/fuzz/svc_db_mysql.cpp), shared with the gtest that feeds
-// it hostile inputs in every normal build: any bytes, in any split, through the packet reader, the
-// login parser and whole sessions (before login, and after a login that the fuzz input cannot fail),
-// must neither crash nor grow without bound.
+// The entry of the mysql fuzz target (tests/fuzz/svc_db_mysql.cpp), shared with the gtest that
+// feeds it hostile inputs in every normal build: any bytes, in any split, through the packet
+// reader, the login parser and whole sessions (before login, and after a login that the fuzz input
+// cannot fail), must neither crash nor grow without bound.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +16,8 @@
 namespace decnet::services::db::fuzz {
 
 // A HandshakeResponse41 for user "root" with PLUGIN_AUTH, so the session asks for the cleartext.
-inline std::string MysqlLoginPacket(std::string_view user, std::string_view auth, std::string_view db = "",
-                                    uint32_t extra_caps = 0) {
+inline std::string MysqlLoginPacket(std::string_view user, std::string_view auth,
+                                    std::string_view db = "", uint32_t extra_caps = 0) {
   uint32_t caps = 0x0200 | 0x8000 | 0x80000 | extra_caps;  // PROTOCOL_41 | SECURE | PLUGIN_AUTH
   if (!db.empty()) caps |= 0x08;
   std::string p;

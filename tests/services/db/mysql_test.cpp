@@ -1,13 +1,14 @@
 // The mysql service byte for byte through FakeConnection: the v10 greeting per persona, the login
-// (hash captured in hashcat 11200 form, the switch to mysql_clear_password, 1045 as the server words
-// it), the query engine and its tags, and hostile packets before and after login.
+// (hash captured in hashcat 11200 form, the switch to mysql_clear_password, 1045 as the server
+// words it), the query engine and its tags, and hostile packets before and after login.
+#include "decnet/services/db/mysql.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <random>
 
 #include "decnet/decoy/testing.h"
-#include "decnet/services/db/mysql.h"
 #include "mysql_fuzz_entry.h"
 
 namespace decnet::services::db {
@@ -73,7 +74,9 @@ struct Client {
     ASSERT_EQ(r.size(), 1u);
     ASSERT_EQ(r[0].body[0], '\0') << r[0].body;
   }
-  std::vector<Pkt> Query(std::string_view q) { return Send(MysqlFrame(0, "\x03" + std::string(q))); }
+  std::vector<Pkt> Query(std::string_view q) {
+    return Send(MysqlFrame(0, "\x03" + std::string(q)));
+  }
   TestDecky decky;
   std::unique_ptr<decoy::Service> svc;
   FakeConnection conn;
@@ -99,7 +102,11 @@ std::vector<std::string> Rows(const std::vector<Pkt>& r) {
     const std::string& b = r[i].body;
     for (size_t c = 0; c < ncols; ++c) {
       if (c) row += '|';
-      if (b[pos] == '\xFB') { row += "NULL"; ++pos; continue; }
+      if (b[pos] == '\xFB') {
+        row += "NULL";
+        ++pos;
+        continue;
+      }
       uint64_t n = 0;
       EXPECT_TRUE(mysql::ReadLenenc(b, &pos, &n));
       row += b.substr(pos, n);
@@ -112,7 +119,8 @@ std::vector<std::string> Rows(const std::vector<Pkt>& r) {
 std::string ErrText(const std::vector<Pkt>& r) {
   if (r.size() != 1 || r[0].body[0] != '\xFF') return "(not an error)";
   const auto& b = r[0].body;
-  return std::to_string(static_cast<unsigned char>(b[1]) | (static_cast<unsigned char>(b[2]) << 8)) +
+  return std::to_string(static_cast<unsigned char>(b[1]) |
+                        (static_cast<unsigned char>(b[2]) << 8)) +
          " " + b.substr(4, 5) + " " + b.substr(9);
 }
 
@@ -126,10 +134,11 @@ TEST(MysqlGreeting, MariadbOnDebian) {
   EXPECT_EQ(g.substr(1, g.find('\0') - 1), "5.5.5-10.11.6-MariaDB-0+deb12u1");
   const size_t v = g.find('\0');
   EXPECT_EQ(g[v + 5 + 8], '\0');  // filler after scramble part 1
-  const uint16_t lo = static_cast<unsigned char>(g[v + 14]) | (static_cast<unsigned char>(g[v + 15]) << 8);
-  EXPECT_EQ(lo & 1, 0);          // CLIENT_MYSQL clear: a MariaDB server
-  EXPECT_NE(lo & 0x200, 0);      // PROTOCOL_41
-  EXPECT_EQ(lo & 0x800, 0);      // no SSL offered
+  const uint16_t lo =
+      static_cast<unsigned char>(g[v + 14]) | (static_cast<unsigned char>(g[v + 15]) << 8);
+  EXPECT_EQ(lo & 1, 0);      // CLIENT_MYSQL clear: a MariaDB server
+  EXPECT_NE(lo & 0x200, 0);  // PROTOCOL_41
+  EXPECT_EQ(lo & 0x800, 0);  // no SSL offered
   EXPECT_EQ(static_cast<unsigned char>(g[v + 16]), 45);
   EXPECT_EQ(static_cast<unsigned char>(g[v + 21]), 21);  // auth data length
   EXPECT_EQ(g.substr(g.size() - 22), std::string("mysql_native_password\0", 22));
@@ -148,7 +157,8 @@ TEST(MysqlGreeting, MysqlOnUbuntuAndOverrides) {
   EXPECT_EQ(g.substr(g.size() - 22), std::string("caching_sha2_password\0", 22));
   const size_t v = g.find('\0');
   EXPECT_EQ(static_cast<unsigned char>(g[v + 4]), 0);  // thread id < 2^24 (nmap's pattern needs it)
-  Client o(Inputs("ubuntu22", {{"product", "mariadb"}, {"version", "10.6.16-MariaDB-0ubuntu0.22.04.1"}}));
+  Client o(Inputs("ubuntu22",
+                  {{"product", "mariadb"}, {"version", "10.6.16-MariaDB-0ubuntu0.22.04.1"}}));
   const std::string h = Packets(o.greeting)[0].body;
   EXPECT_EQ(h.substr(1, h.find('\0') - 1), "5.5.5-10.6.16-MariaDB-0ubuntu0.22.04.1");
   Client n(Inputs("ubuntu22", {{"auth_plugin", "mysql_native_password"}}));
@@ -158,7 +168,7 @@ TEST(MysqlGreeting, MysqlOnUbuntuAndOverrides) {
 TEST(MysqlLogin, NativeHashThenCleartextWrongPassword) {
   Client c(Inputs("debian", {{"users", "root:toor"}}));
   const std::string resp(20, '\x5a');
-  auto r = c.Send(MysqlFrame(1, MysqlLoginPacket("root", resp, "", 0x100000) .substr(0) ));
+  auto r = c.Send(MysqlFrame(1, MysqlLoginPacket("root", resp, "", 0x100000).substr(0)));
   // The attrs flag without attrs is tolerated; what matters is the switch.
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].seq, 2);
@@ -168,18 +178,23 @@ TEST(MysqlLogin, NativeHashThenCleartextWrongPassword) {
   ASSERT_EQ(login.size(), 1u);
   EXPECT_EQ(ParamOf(login[0], "principal"), "root");
   EXPECT_EQ(ParamOf(login[0], "secret_kind"), "hash");
-  EXPECT_EQ(ParamOf(login[0], "secret_printable"), "$mysqlna$" + Hex(c.Scramble()) + "*" + Hex(resp));
+  EXPECT_EQ(ParamOf(login[0], "secret_printable"),
+            "$mysqlna$" + Hex(c.Scramble()) + "*" + Hex(resp));
   EXPECT_EQ(ParamOf(login[0], "hash_format"), "hashcat_11200");
   r = c.Send(MysqlFrame(3, std::string("hunter2\0", 8)));
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].seq, 4);
-  EXPECT_EQ(ErrText(r), "1045 28000 Access denied for user 'root'@'203.0.113.7' (using password: YES)");
+  EXPECT_EQ(ErrText(r),
+            "1045 28000 Access denied for user 'root'@'203.0.113.7' (using password: YES)");
   EXPECT_TRUE(c.conn.closed);
   auto auth = c.decky.Events("auth");
   ASSERT_EQ(auth.size(), 1u);
   EXPECT_EQ(ParamOf(auth[0], "secret_printable"), "hunter2");
   EXPECT_EQ(ParamOf(auth[0], "secret_kind"), "plaintext");
   EXPECT_EQ(ParamOf(auth[0], "success"), "false");
+  c.session->OnClose(decoy::CloseReason::kService);
+  c.session.reset();
+  EXPECT_TRUE(c.decky.Events("auth_switch_refused").empty());  // it was answered
 }
 
 TEST(MysqlLogin, RightPasswordEmptyPasswordAndRefusedSwitch) {
@@ -193,7 +208,8 @@ TEST(MysqlLogin, RightPasswordEmptyPasswordAndRefusedSwitch) {
   {
     Client c(Inputs("debian", {{"users", "root:toor"}}));
     auto r = c.Send(MysqlFrame(1, MysqlLoginPacket("admin", "")));
-    EXPECT_EQ(ErrText(r), "1045 28000 Access denied for user 'admin'@'203.0.113.7' (using password: NO)");
+    EXPECT_EQ(ErrText(r),
+              "1045 28000 Access denied for user 'admin'@'203.0.113.7' (using password: NO)");
     EXPECT_EQ(r[0].seq, 2);
   }
   {
@@ -216,9 +232,11 @@ TEST(MysqlLogin, CachingSha2AndAttributes) {
   std::string p = MysqlLoginPacket("svc", std::string(32, '\x01'), "", 0x100000);
   p.replace(p.size() - 22, 22, std::string("caching_sha2_password\0", 22));
   std::string attrs;
-  for (auto [k, v] : {std::pair{"_client_name", "libmariadb"}, {"_client_version", "3.3.8"},
+  for (auto [k, v] : {std::pair{"_client_name", "libmariadb"},
+                      {"_client_version", "3.3.8"},
                       {"program_name", "mysql"}}) {
-    attrs += static_cast<char>(std::strlen(k)) + std::string(k) + static_cast<char>(std::strlen(v)) + v;
+    attrs +=
+        static_cast<char>(std::strlen(k)) + std::string(k) + static_cast<char>(std::strlen(v)) + v;
   }
   p += static_cast<char>(attrs.size()) + attrs;
   c.Send(MysqlFrame(1, p));
@@ -226,7 +244,8 @@ TEST(MysqlLogin, CachingSha2AndAttributes) {
   ASSERT_EQ(login.size(), 1u);
   EXPECT_EQ(ParamOf(login[0], "secret_kind"), "hash");
   EXPECT_EQ(ParamOf(login[0], "hash_format"), "caching_sha2_password");
-  EXPECT_EQ(ParamOf(login[0], "secret_printable"), Hex(c.Scramble()) + "*" + Hex(std::string(32, '\x01')));
+  EXPECT_EQ(ParamOf(login[0], "secret_printable"),
+            Hex(c.Scramble()) + "*" + Hex(std::string(32, '\x01')));
   EXPECT_EQ(ParamOf(login[0], "program"), "mysql");
   EXPECT_EQ(ParamOf(login[0], "client_version"), "3.3.8");
   EXPECT_EQ(ParamOf(login[0], "client_name"), "libmariadb");
@@ -235,8 +254,10 @@ TEST(MysqlLogin, CachingSha2AndAttributes) {
 TEST(MysqlQuery, EngineAndErrors) {
   Client c(Inputs("debian", {{"users", "root:toor"}}));
   c.Login();
-  EXPECT_EQ(Rows(c.Query("SELECT @@version")), std::vector<std::string>{"10.11.6-MariaDB-0+deb12u1"});
-  EXPECT_EQ(Rows(c.Query("select @@version_comment limit 1")), std::vector<std::string>{"Debian 12"});
+  EXPECT_EQ(Rows(c.Query("SELECT @@version")),
+            std::vector<std::string>{"10.11.6-MariaDB-0+deb12u1"});
+  EXPECT_EQ(Rows(c.Query("select @@version_comment limit 1")),
+            std::vector<std::string>{"Debian 12"});
   EXPECT_EQ(Rows(c.Query("SELECT version(), DATABASE(), user()")),
             std::vector<std::string>{"10.11.6-MariaDB-0+deb12u1|NULL|root@203.0.113.7"});
   auto dbs = Rows(c.Query("SHOW DATABASES;"));
@@ -256,11 +277,13 @@ TEST(MysqlQuery, EngineAndErrors) {
   EXPECT_GE(Rows(c.Query("SELECT * FROM `" + tables[0] + "`")).size(), 1u);
   EXPECT_EQ(Rows(c.Query("select User, Host from mysql.user limit 2")),
             (std::vector<std::string>{"root|localhost", "mysql.sys|localhost"}));
-  EXPECT_EQ(ErrText(c.Query("SELECT * FROM nope")), "1146 42S02 Table '" + app + ".nope' doesn't exist");
+  EXPECT_EQ(ErrText(c.Query("SELECT * FROM nope")),
+            "1146 42S02 Table '" + app + ".nope' doesn't exist");
   EXPECT_EQ(ErrText(c.Query("USE nodb")), "1049 42000 Unknown database 'nodb'");
-  EXPECT_EQ(ErrText(c.Query("FOO BAR")),
-            "1064 42000 You have an error in your SQL syntax; check the manual that corresponds to your "
-            "MariaDB server version for the right syntax to use near 'FOO BAR' at line 1");
+  EXPECT_EQ(
+      ErrText(c.Query("FOO BAR")),
+      "1064 42000 You have an error in your SQL syntax; check the manual that corresponds to your "
+      "MariaDB server version for the right syntax to use near 'FOO BAR' at line 1");
   EXPECT_EQ(c.Query("SET NAMES utf8mb4")[0].body[0], '\0');
   // COM_PING, COM_INIT_DB, COM_QUIT.
   EXPECT_EQ(c.Send(MysqlFrame(0, "\x0e"))[0].body[0], '\0');
@@ -278,13 +301,15 @@ TEST(MysqlQuery, EngineAndErrors) {
 TEST(MysqlQuery, DangerousStatementsAreTaggedAndRefused) {
   Client c(Inputs("ubuntu22", {{"users", "root:toor"}}));
   c.Login();
-  EXPECT_EQ(ErrText(c.Query("SELECT '<?php system($_GET[c]); ?>' INTO OUTFILE '/var/www/html/x.php'")),
-            "1290 HY000 The MySQL server is running with the --secure-file-priv option so it cannot "
-            "execute this statement");
+  EXPECT_EQ(
+      ErrText(c.Query("SELECT '<?php system($_GET[c]); ?>' INTO OUTFILE '/var/www/html/x.php'")),
+      "1290 HY000 The MySQL server is running with the --secure-file-priv option so it cannot "
+      "execute this statement");
   EXPECT_EQ(Rows(c.Query("SELECT LOAD_FILE('/etc/passwd')")), std::vector<std::string>{"NULL"});
-  EXPECT_EQ(ErrText(c.Query("CREATE FUNCTION sys_exec RETURNS int SONAME 'lib_mysqludf_sys.so'")),
-            "1126 HY000 Can't open shared library 'lib_mysqludf_sys.so' (errno: 2, cannot open shared "
-            "object file: No such file or directory)");
+  EXPECT_EQ(
+      ErrText(c.Query("CREATE FUNCTION sys_exec RETURNS int SONAME 'lib_mysqludf_sys.so'")),
+      "1126 HY000 Can't open shared library 'lib_mysqludf_sys.so' (errno: 2, cannot open shared "
+      "object file: No such file or directory)");
   EXPECT_EQ(c.Query("DROP DATABASE mysql")[0].body[0], '\0');
   auto q = c.decky.Events("query");
   ASSERT_EQ(q.size(), 4u);
@@ -343,7 +368,8 @@ TEST(MysqlHostile, OversizeTruncatedAndGarbage) {
 }
 
 TEST(MysqlHostile, PacketReaderSplitsAnywhere) {
-  const std::string in = MysqlFrame(0, "abc") + MysqlFrame(1, "") + MysqlFrame(2, std::string(300, 'z'));
+  const std::string in =
+      MysqlFrame(0, "abc") + MysqlFrame(1, "") + MysqlFrame(2, std::string(300, 'z'));
   for (size_t cut = 0; cut <= in.size(); ++cut) {
     mysql::PacketReader r(1024);
     std::vector<std::string> got;
@@ -360,11 +386,19 @@ TEST(MysqlHostile, PacketReaderSplitsAnywhere) {
 TEST(MysqlHostile, FuzzEntryOnRandomAndShapedInputs) {
   std::mt19937 rng(1234);
   std::vector<std::string> inputs = {
-      "", MysqlFrame(0, "\x03SELECT * FROM users LIMIT 99999999999999999999"),
-      MysqlFrame(0, "\x03SHOW TABLES FROM"), MysqlFrame(0, "\x03SELECT ,,,"),
-      MysqlFrame(0, "\x03SELECT * FROM a.b.c.d"), MysqlFrame(0, "\x03USE"),
-      MysqlFrame(0, "\x03" "CREATE FUNCTION x SONAME"), MysqlFrame(0, "\x11"), MysqlFrame(0, ""),
-      MysqlFrame(1, MysqlLoginPacket(std::string(3000, 'u'), std::string(255, 'p'), "db", 0x300000)),
+      "",
+      MysqlFrame(0, "\x03SELECT * FROM users LIMIT 99999999999999999999"),
+      MysqlFrame(0, "\x03SHOW TABLES FROM"),
+      MysqlFrame(0, "\x03SELECT ,,,"),
+      MysqlFrame(0, "\x03SELECT * FROM a.b.c.d"),
+      MysqlFrame(0, "\x03USE"),
+      MysqlFrame(0,
+                 "\x03"
+                 "CREATE FUNCTION x SONAME"),
+      MysqlFrame(0, "\x11"),
+      MysqlFrame(0, ""),
+      MysqlFrame(1,
+                 MysqlLoginPacket(std::string(3000, 'u'), std::string(255, 'p'), "db", 0x300000)),
   };
   for (int i = 0; i < 200; ++i) {
     std::string s(rng() % 400, '\0');

@@ -40,13 +40,18 @@ bool ReadLenenc(std::string_view p, size_t* pos, uint64_t* v) {
     ++*pos;
     return true;
   }
-  if (c == 0xFC) n = 2;
-  else if (c == 0xFD) n = 3;
-  else if (c == 0xFE) n = 8;
-  else return false;
+  if (c == 0xFC)
+    n = 2;
+  else if (c == 0xFD)
+    n = 3;
+  else if (c == 0xFE)
+    n = 8;
+  else
+    return false;
   if (p.size() - *pos < 1 + n) return false;
   uint64_t r = 0;
-  for (size_t i = 0; i < n; ++i) r |= uint64_t(static_cast<unsigned char>(p[*pos + 1 + i])) << (8 * i);
+  for (size_t i = 0; i < n; ++i)
+    r |= uint64_t(static_cast<unsigned char>(p[*pos + 1 + i])) << (8 * i);
   *pos += 1 + n;
   *v = r;
   return true;
@@ -137,11 +142,11 @@ namespace {
 using mysql::LoginRequest;
 
 constexpr std::string_view kService = "mysql";
-constexpr size_t kMaxLoginPacket = 16 << 10;       // before login: a HandshakeResponse is < 1 KiB
-constexpr size_t kDefaultMaxPacket = 1 << 20;      // after login (mysql: max_allowed_packet 64 MiB)
-constexpr size_t kMaxConnectionBytes = 8 << 20;    // all input of one connection; then closed
-constexpr size_t kMaxLoggedQueries = 10000;        // `query` events per connection; then counted
-constexpr size_t kMaxRows = 1000;                  // rows of one LIMIT
+constexpr size_t kMaxLoginPacket = 16 << 10;     // before login: a HandshakeResponse is < 1 KiB
+constexpr size_t kDefaultMaxPacket = 1 << 20;    // after login (mysql: max_allowed_packet 64 MiB)
+constexpr size_t kMaxConnectionBytes = 8 << 20;  // all input of one connection; then closed
+constexpr size_t kMaxLoggedQueries = 10000;      // `query` events per connection; then counted
+constexpr size_t kMaxRows = 1000;                // rows of one LIMIT
 
 // Capability bits (include/mysql_com.h).
 constexpr uint32_t kLongPassword = 1, kFoundRows = 2, kLongFlag = 4, kWithDb = 8, kNoSchema = 16,
@@ -152,8 +157,8 @@ constexpr uint32_t kLongPassword = 1, kFoundRows = 2, kLongFlag = 4, kWithDb = 8
                    kAttrs = 1u << 20, kLenencAuth = 1u << 21, kExpiredPasswords = 1u << 22;
 // What we advertise: no SSL (Debian's MariaDB has no certificate configured), no compression, and
 // none of the 8.0 extensions that change the wire format (DEPRECATE_EOF, QUERY_ATTRIBUTES, ...).
-constexpr uint32_t kServerCaps = kLongPassword | kFoundRows | kLongFlag | kWithDb | kNoSchema | kOdbc |
-                                 kLocalFiles | kIgnoreSpace | kProtocol41 | kInteractive |
+constexpr uint32_t kServerCaps = kLongPassword | kFoundRows | kLongFlag | kWithDb | kNoSchema |
+                                 kOdbc | kLocalFiles | kIgnoreSpace | kProtocol41 | kInteractive |
                                  kIgnoreSigpipe | kTransactions | kReserved | kSecure |
                                  kMultiStatements | kMultiResults | kPsMultiResults | kPluginAuth |
                                  kAttrs | kLenencAuth | kExpiredPasswords;
@@ -172,7 +177,8 @@ constexpr Build kBuilds[] = {
     {"alpine", "mariadb", "10.11.6-MariaDB", "MariaDB Server"},
 };
 
-// ---- The fake schema -----------------------------------------------------------------------------
+// ---- The fake schema
+// -----------------------------------------------------------------------------
 
 struct Table {
   std::string_view name;
@@ -190,17 +196,22 @@ const std::vector<Schema>& AppSchemas() {
       {"wordpress",
        {{"wp_users", "ID,user_login,user_pass,user_email,user_registered",
          "1\tadmin\t$P$BvS6kX0f7m3b2Qh1c8d9eR4tYz5uW1.\tadmin@corp.internal\t2021-03-14 09:12:44\n"
-         "2\tj.smith\t$P$B1q2w3e4r5t6y7u8i9o0pAsDfGhJkL/\tj.smith@corp.internal\t2022-07-01 16:40:02"},
+         "2\tj.smith\t$P$B1q2w3e4r5t6y7u8i9o0pAsDfGhJkL/\tj.smith@corp.internal\t2022-07-01 "
+         "16:40:02"},
         {"wp_options", "option_id,option_name,option_value,autoload",
-         "1\tsiteurl\thttps://portal.corp.internal\tyes\n2\thome\thttps://portal.corp.internal\tyes\n"
+         "1\tsiteurl\thttps://portal.corp.internal\tyes\n2\thome\thttps://"
+         "portal.corp.internal\tyes\n"
          "3\tblogname\tCorp Portal\tyes\n4\tadmin_email\tadmin@corp.internal\tyes"},
         {"wp_posts", "ID,post_author,post_title,post_status",
          "1\t1\tHello world!\tpublish\n7\t2\tQ3 maintenance window\tdraft"}}},
       {"app_prod",
        {{"users", "id,username,email,password_hash,role",
-         "1\tadmin\tadmin@corp.internal\t$2y$10$Qe1s8oWc3rK0mV7bX9aLdu4yZ2hN6tP1jF5gH8kL0mN3bV6cX9zA2\tadmin\n"
-         "2\tbackup\tops@corp.internal\t$2y$10$uJ7kL2mN9bV4cX1zA8sD5fG3hJ6kL0qW2eR4tY7uI9oP1aS3dF5gH\tservice\n"
-         "3\tm.jones\tm.jones@corp.internal\t$2y$10$zX2cV4bN6mQ8wE0rT2yU4iO6pA8sD0fG2hJ4kL6zX8cV0bN2mQ4wE\tuser"},
+         "1\tadmin\tadmin@corp.internal\t$2y$10$"
+         "Qe1s8oWc3rK0mV7bX9aLdu4yZ2hN6tP1jF5gH8kL0mN3bV6cX9zA2\tadmin\n"
+         "2\tbackup\tops@corp.internal\t$2y$10$"
+         "uJ7kL2mN9bV4cX1zA8sD5fG3hJ6kL0qW2eR4tY7uI9oP1aS3dF5gH\tservice\n"
+         "3\tm.jones\tm.jones@corp.internal\t$2y$10$"
+         "zX2cV4bN6mQ8wE0rT2yU4iO6pA8sD0fG2hJ4kL6zX8cV0bN2mQ4wE\tuser"},
         {"api_keys", "id,name,api_key,created_at",
          "1\tbilling\t9f2c1e6b7d3a48c0b5e1f7a2d4c6e8b0\t2023-01-09 10:00:00\n"
          "2\tmonitoring\t41d7c3a9e0f2b6d8a1c3e5f7b9d0e2f4\t2023-05-22 14:31:07"},
@@ -220,12 +231,14 @@ const std::vector<Schema>& AppSchemas() {
 Schema MysqlSystem() {
   return {"mysql",
           {{"user", "Host,User,plugin,authentication_string",
-            "localhost\troot\tauth_socket\t\nlocalhost\tmysql.sys\tcaching_sha2_password\t$A$005$THISISACOMBINATIONOFINVALIDSALTANDPASSWORDTHATMUSTNEVERBRBEUSED\n"
+            "localhost\troot\tauth_socket\t\nlocalhost\tmysql.sys\tcaching_sha2_password\t$A$005$"
+            "THISISACOMBINATIONOFINVALIDSALTANDPASSWORDTHATMUSTNEVERBRBEUSED\n"
             "%\tapp\tmysql_native_password\t*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9"},
            {"db", "Host,Db,User", "%\tapp_%\tapp"}}};
 }
 
-// ---- Packets and text helpers --------------------------------------------------------------------
+// ---- Packets and text helpers
+// --------------------------------------------------------------------
 
 std::string Le(uint64_t v, size_t n) {
   std::string out;
@@ -256,7 +269,9 @@ std::string Lower(std::string_view s) {
 std::string Trim(std::string_view s) {
   size_t a = 0, b = s.size();
   while (a < b && (std::isspace(static_cast<unsigned char>(s[a])) || s[a] == ';')) ++a;
-  while (b > a && (std::isspace(static_cast<unsigned char>(s[b - 1])) || s[b - 1] == ';' || s[b - 1] == '\0')) --b;
+  while (b > a && (std::isspace(static_cast<unsigned char>(s[b - 1])) || s[b - 1] == ';' ||
+                   s[b - 1] == '\0'))
+    --b;
   return std::string(s.substr(a, b - a));
 }
 std::string Unquote(std::string_view s) {
@@ -285,8 +300,10 @@ std::vector<std::string> Words(std::string_view s) {
     size_t j = i;
     char q = 0;
     while (j < s.size() && (q || !std::isspace(static_cast<unsigned char>(s[j])))) {
-      if (!q && (s[j] == '\'' || s[j] == '"' || s[j] == '`')) q = s[j];
-      else if (q && s[j] == q) q = 0;
+      if (!q && (s[j] == '\'' || s[j] == '"' || s[j] == '`'))
+        q = s[j];
+      else if (q && s[j] == q)
+        q = 0;
       ++j;
     }
     out.emplace_back(s.substr(i, j - i));
@@ -332,17 +349,21 @@ class Mysql final : public decoy::Service {
                         mysql8 ? "caching_sha2_password" : "mysql_native_password");
     for (const std::string& pair : Split(p.Setting(kService, "users", ""), ',')) {
       const size_t colon = pair.find(':');
-      if (colon != std::string::npos) users_.emplace_back(pair.substr(0, colon), pair.substr(colon + 1));
+      if (colon != std::string::npos)
+        users_.emplace_back(pair.substr(0, colon), pair.substr(colon + 1));
     }
     const std::string mp = p.Setting(kService, "max_packet", "");
-    max_packet_ = mp.empty() ? kDefaultMaxPacket : std::clamp<size_t>(std::strtoull(mp.c_str(), nullptr, 10), 1024, 16 << 20);
+    max_packet_ = mp.empty()
+                      ? kDefaultMaxPacket
+                      : std::clamp<size_t>(std::strtoull(mp.c_str(), nullptr, 10), 1024, 16 << 20);
     app_ = &AppSchemas()[p.Hash(kService, "app") % AppSchemas().size()];
     conn_base_ = 8 + p.Hash(kService, "conn_base") % 5000;
   }
   std::string_view name() const override { return kService; }
   std::unique_ptr<decoy::Session> NewSession(decoy::Connection& conn) override;
   void AddHealth(std::string* j) const override {
-    *j += ",\"mysql_sessions\":" + std::to_string(live_) + ",\"mysql_logins\":" + std::to_string(h_.logins) +
+    *j += ",\"mysql_sessions\":" + std::to_string(live_) +
+          ",\"mysql_logins\":" + std::to_string(h_.logins) +
           ",\"mysql_logins_ok\":" + std::to_string(h_.logins_ok) +
           ",\"mysql_cleartext\":" + std::to_string(h_.cleartext) +
           ",\"mysql_queries\":" + std::to_string(h_.queries) +
@@ -358,10 +379,13 @@ class Mysql final : public decoy::Service {
     return false;
   }
   std::vector<Schema> Schemas() const {
-    std::vector<Schema> out = {{"information_schema", {}}, {app_->name, app_->tables}, MysqlSystem(),
+    std::vector<Schema> out = {{"information_schema", {}},
+                               {app_->name, app_->tables},
+                               MysqlSystem(),
                                {"performance_schema", {}}};
     if (!mariadb_) out.push_back({"sys", {}});
-    std::sort(out.begin(), out.end(), [](const Schema& a, const Schema& b) { return a.name < b.name; });
+    std::sort(out.begin(), out.end(),
+              [](const Schema& a, const Schema& b) { return a.name < b.name; });
     return out;
   }
 
@@ -417,13 +441,19 @@ class MysqlSession final : public decoy::Session {
   }
 
   void OnClose(decoy::CloseReason) override {
-    if (state_ == State::kSwitch) Ev("auth_switch_refused").Add("user", login_.user).Add("plugin", "mysql_clear_password").Emit();
+    if (state_ == State::kSwitch)
+      Ev("auth_switch_refused")
+          .Add("user", login_.user)
+          .Add("plugin", "mysql_clear_password")
+          .Emit();
   }
 
  private:
-  enum class State : uint8_t { kLogin, kSwitch, kCommand };
+  enum class State : uint8_t { kLogin, kSwitch, kCommand, kDone };
 
-  decoy::EventLog::Event Ev(std::string_view type) { return svc_.host_.log().New(kService, type).From(conn_); }
+  decoy::EventLog::Event Ev(std::string_view type) {
+    return svc_.host_.log().New(kService, type).From(conn_);
+  }
   void Close() {
     closing_ = true;
     conn_.Close();
@@ -435,7 +465,9 @@ class MysqlSession final : public decoy::Session {
   void Err(uint16_t code, std::string_view state, std::string_view msg) {
     Reply("\xFF" + Le(code, 2) + "#" + std::string(state) + std::string(msg));
   }
-  void Ok(uint64_t affected = 0) { Reply(std::string(1, '\0') + Lenenc(affected) + Lenenc(0) + Le(kAutocommit, 2) + Le(0, 2)); }
+  void Ok(uint64_t affected = 0) {
+    Reply(std::string(1, '\0') + Lenenc(affected) + Lenenc(0) + Le(kAutocommit, 2) + Le(0, 2));
+  }
   void Eof() { Reply("\xFE" + Le(0, 2) + Le(kAutocommit, 2)); }
   std::string ProductName() const { return svc_.mariadb_ ? "MariaDB" : "MySQL"; }
 
@@ -458,9 +490,14 @@ class MysqlSession final : public decoy::Session {
   void Packet(uint8_t seq, const std::string& p) {
     seq_ = static_cast<uint8_t>(seq + 1);
     switch (state_) {
-      case State::kLogin: return Login(p);
-      case State::kSwitch: return Cleartext(p);
-      case State::kCommand: return Command(p);
+      case State::kLogin:
+        return Login(p);
+      case State::kSwitch:
+        return Cleartext(p);
+      case State::kCommand:
+        return Command(p);
+      case State::kDone:
+        return;
     }
   }
 
@@ -503,7 +540,8 @@ class MysqlSession final : public decoy::Session {
           .Add("hash_format", "hashcat_11200");
     } else {
       // caching_sha2_password (XOR of SHA256 chains; no hashcat mode): salt and response in hex.
-      ev.Secret(login_.user, HexOf(salt) + "*" + HexOf(login_.auth), "hash").Add("hash_format", plugin);
+      ev.Secret(login_.user, HexOf(salt) + "*" + HexOf(login_.auth), "hash")
+          .Add("hash_format", plugin);
     }
     ev.Add("plugin", plugin).Add("db", login_.db).Add("caps", std::to_string(login_.caps));
     std::string attrs;
@@ -521,16 +559,21 @@ class MysqlSession final : public decoy::Session {
     std::string pass = p;
     if (!pass.empty() && pass.back() == '\0') pass.pop_back();
     ++svc_.h_.cleartext;
+    state_ = State::kDone;  // answered: not a refused switch
     const bool ok = svc_.Accepts(login_.user, pass);
-    Ev("auth").Secret(login_.user, pass, "plaintext").Add("plugin", "mysql_clear_password")
-        .Add("success", ok ? "true" : "false").Emit();
+    Ev("auth")
+        .Secret(login_.user, pass, "plaintext")
+        .Add("plugin", "mysql_clear_password")
+        .Add("success", ok ? "true" : "false")
+        .Emit();
     Finish(ok, true);
   }
 
   void Finish(bool ok, bool with_password) {
     if (!ok) {
-      Err(1045, "28000", "Access denied for user '" + login_.user + "'@'" + conn_.remote().ip +
-                             "' (using password: " + (with_password ? "YES" : "NO") + ")");
+      Err(1045, "28000",
+          "Access denied for user '" + login_.user + "'@'" + conn_.remote().ip +
+              "' (using password: " + (with_password ? "YES" : "NO") + ")");
       return Close();
     }
     ++svc_.h_.logins_ok;
@@ -547,7 +590,8 @@ class MysqlSession final : public decoy::Session {
     Ok();
   }
 
-  // ---- Commands ----------------------------------------------------------------------------------
+  // ---- Commands
+  // ----------------------------------------------------------------------------------
 
   void Command(const std::string& p) {
     if (p.empty()) {
@@ -556,16 +600,27 @@ class MysqlSession final : public decoy::Session {
     }
     const std::string_view arg = std::string_view(p).substr(1);
     switch (static_cast<unsigned char>(p[0])) {
-      case 0x01: closing_ = true; return conn_.Close();  // COM_QUIT: no reply
-      case 0x0e: return Ok();                              // COM_PING
-      case 0x02: return InitDb(std::string(arg), "init_db");
-      case 0x03: return Query(arg);
-      case 0x04: return Eof();                             // COM_FIELD_LIST: no columns
-      case 0x09: return Reply("Uptime: " + std::to_string(Uptime()) + "  Threads: 1  Questions: " +
-                              std::to_string(queries_) + "  Slow queries: 0  Opens: 33  Open tables: 26  Queries per second avg: 0.000");
+      case 0x01:
+        closing_ = true;
+        return conn_.Close();  // COM_QUIT: no reply
+      case 0x0e:
+        return Ok();  // COM_PING
+      case 0x02:
+        return InitDb(std::string(arg), "init_db");
+      case 0x03:
+        return Query(arg);
+      case 0x04:
+        return Eof();  // COM_FIELD_LIST: no columns
+      case 0x09:
+        return Reply(
+            "Uptime: " + std::to_string(Uptime()) +
+            "  Threads: 1  Questions: " + std::to_string(queries_) +
+            "  Slow queries: 0  Opens: 33  Open tables: 26  Queries per second avg: 0.000");
       case 0x11: {  // COM_CHANGE_USER: a fresh login
         ProtocolError("change_user", p);
-        return Err(1045, "28000", "Access denied for user '" + login_.user + "'@'" + conn_.remote().ip + "' (using password: YES)");
+        return Err(1045, "28000",
+                   "Access denied for user '" + login_.user + "'@'" + conn_.remote().ip +
+                       "' (using password: YES)");
       }
       default:
         ProtocolError("unknown_command", p);
@@ -608,9 +663,13 @@ class MysqlSession final : public decoy::Session {
     std::string t;
     auto add = [&](std::string_view tag) { t += (t.empty() ? "" : ",") + std::string(tag); };
     if (low.rfind("drop", 0) == 0) add("drop");
-    if (low.find("into outfile") != std::string::npos || low.find("into dumpfile") != std::string::npos) add("outfile");
+    if (low.find("into outfile") != std::string::npos ||
+        low.find("into dumpfile") != std::string::npos)
+      add("outfile");
     if (low.find("load_file") != std::string::npos) add("load_file");
-    if (low.rfind("create", 0) == 0 && low.find("function") != std::string::npos && low.find("soname") != std::string::npos) add("udf");
+    if (low.rfind("create", 0) == 0 && low.find("function") != std::string::npos &&
+        low.find("soname") != std::string::npos)
+      add("udf");
     if (low.find("load data") != std::string::npos) add("load_data");
     return t;
   }
@@ -625,17 +684,22 @@ class MysqlSession final : public decoy::Session {
     const std::string& verb = w[0];
     if (tags.find("udf") != std::string::npos) {
       const size_t at = low.find("soname");
-      return Err(1126, "HY000", "Can't open shared library '" + Unquote(Trim(q.substr(at + 6))) +
-                                    "' (errno: 2, cannot open shared object file: No such file or directory)");
+      return Err(1126, "HY000",
+                 "Can't open shared library '" + Unquote(Trim(q.substr(at + 6))) +
+                     "' (errno: 2, cannot open shared object file: No such file or directory)");
     }
     if (tags.find("outfile") != std::string::npos || tags.find("load_data") != std::string::npos)
-      return Err(1290, "HY000", "The " + ProductName() + " server is running with the --secure-file-priv option so it cannot execute this statement");
+      return Err(1290, "HY000",
+                 "The " + ProductName() +
+                     " server is running with the --secure-file-priv option so it cannot execute "
+                     "this statement");
     if (verb == "use" && w.size() >= 2) return InitDb(q.substr(3), "use");
-    if (verb == "set" || verb == "begin" || verb == "commit" || verb == "rollback" || verb == "start" ||
-        verb == "flush" || verb == "lock" || verb == "unlock")
+    if (verb == "set" || verb == "begin" || verb == "commit" || verb == "rollback" ||
+        verb == "start" || verb == "flush" || verb == "lock" || verb == "unlock")
       return Ok();
     if (verb == "insert" || verb == "update" || verb == "delete" || verb == "replace") return Ok(1);
-    if (verb == "drop" || verb == "create" || verb == "alter" || verb == "grant" || verb == "truncate")
+    if (verb == "drop" || verb == "create" || verb == "alter" || verb == "grant" ||
+        verb == "truncate")
       return Ok();
     if (verb == "show") return Show(w, q);
     if (verb == "select") return Select(q, low);
@@ -643,9 +707,10 @@ class MysqlSession final : public decoy::Session {
   }
 
   void Syntax(std::string_view q) {
-    Err(1064, "42000", "You have an error in your SQL syntax; check the manual that corresponds to your " +
-                           ProductName() + " server version for the right syntax to use near '" +
-                           std::string(q.substr(0, 80)) + "' at line 1");
+    Err(1064, "42000",
+        "You have an error in your SQL syntax; check the manual that corresponds to your " +
+            ProductName() + " server version for the right syntax to use near '" +
+            std::string(q.substr(0, 80)) + "' at line 1");
   }
 
   void Show(const std::vector<std::string>& w, const std::string& q) {
@@ -655,7 +720,8 @@ class MysqlSession final : public decoy::Session {
       for (const Schema& s : svc_.Schemas()) rs.rows.push_back({std::string(s.name)});
       return SendRows(rs, "SCHEMATA");
     }
-    if (w.size() >= 2 && (w[1] == "tables" || (w[1] == "full" && w.size() >= 3 && w[2] == "tables"))) {
+    if (w.size() >= 2 &&
+        (w[1] == "tables" || (w[1] == "full" && w.size() >= 3 && w[2] == "tables"))) {
       std::string db = db_;
       for (size_t i = 1; i + 1 < w.size(); ++i)
         if (w[i] == "from" || w[i] == "in") db = Unquote(Words(q)[i + 1]);
@@ -668,11 +734,13 @@ class MysqlSession final : public decoy::Session {
     }
     if (w.size() >= 2 && w[1] == "grants") {
       rs.cols = {{"Grants for " + login_.user + "@%"}};
-      rs.rows.push_back({"GRANT ALL PRIVILEGES ON *.* TO `" + login_.user + "`@`%` WITH GRANT OPTION"});
+      rs.rows.push_back(
+          {"GRANT ALL PRIVILEGES ON *.* TO `" + login_.user + "`@`%` WITH GRANT OPTION"});
       return SendRows(rs, "");
     }
-    if (w.size() >= 2 && (w[1] == "variables" || w[1] == "status" || w[1] == "warnings" ||
-                          w[1] == "processlist" || w[1] == "engines" || w[1] == "session" || w[1] == "global")) {
+    if (w.size() >= 2 &&
+        (w[1] == "variables" || w[1] == "status" || w[1] == "warnings" || w[1] == "processlist" ||
+         w[1] == "engines" || w[1] == "session" || w[1] == "global")) {
       rs.cols = {{"Variable_name"}, {"Value"}};
       if (q.find("version") != std::string::npos || w.size() == 2) {
         rs.rows.push_back({"version", svc_.version_});
@@ -691,7 +759,8 @@ class MysqlSession final : public decoy::Session {
     const std::string ident = login_.user + "@" + conn_.remote().ip;
     if (e == "@@version" || e == "version()") return svc_.version_;
     if (e == "@@version_comment") return svc_.comment_;
-    if (e == "database()" || e == "schema()") return db_.empty() ? std::optional<std::string>() : db_;
+    if (e == "database()" || e == "schema()")
+      return db_.empty() ? std::optional<std::string>() : db_;
     if (e == "user()" || e == "session_user()" || e == "system_user()") return ident;
     if (e == "current_user()" || e == "current_user") return login_.user + "@%";
     if (e == "connection_id()") return std::to_string(thread_id_);
@@ -704,8 +773,10 @@ class MysqlSession final : public decoy::Session {
     if (e == "@@secure_file_priv") return std::string(svc_.mariadb_ ? "" : "/var/lib/mysql-files/");
     if (e == "@@max_allowed_packet") return std::to_string(svc_.mariadb_ ? 16777216 : 67108864);
     if (e == "@@autocommit") return std::string("1");
-    if (e == "@@plugin_dir") return std::string(svc_.mariadb_ ? "/usr/lib/mysql/plugin/" : "/usr/lib/mysql/plugin/");
-    if (e == "@@character_set_client" || e == "@@character_set_server") return std::string("utf8mb4");
+    if (e == "@@plugin_dir")
+      return std::string(svc_.mariadb_ ? "/usr/lib/mysql/plugin/" : "/usr/lib/mysql/plugin/");
+    if (e == "@@character_set_client" || e == "@@character_set_server")
+      return std::string("utf8mb4");
     if (e == "now()" || e == "current_timestamp()" || e == "sysdate()") {
       const int64_t t = svc_.host_.WallUs() / 1000000;
       std::tm tm{};
@@ -715,10 +786,14 @@ class MysqlSession final : public decoy::Session {
       std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
       return std::string(buf);
     }
-    if (e.rfind("load_file(", 0) == 0) return std::optional<std::string>();  // secure_file_priv: NULL
-    if (!e.empty() && std::all_of(e.begin(), e.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    if (e.rfind("load_file(", 0) == 0)
+      return std::optional<std::string>();  // secure_file_priv: NULL
+    if (!e.empty() && std::all_of(e.begin(), e.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c));
+        }))
       return e;
-    if (e.size() >= 2 && (e[0] == '\'' || e[0] == '"') && e.back() == e[0]) return e.substr(1, e.size() - 2);
+    if (e.size() >= 2 && (e[0] == '\'' || e[0] == '"') && e.back() == e[0])
+      return e.substr(1, e.size() - 2);
     return std::nullopt;
   }
 
@@ -730,11 +805,20 @@ class MysqlSession final : public decoy::Session {
     size_t start = 0;
     for (size_t i = 0; i < s.size(); ++i) {
       const char c = s[i];
-      if (q) { if (c == q) q = 0; continue; }
-      if (c == '\'' || c == '"' || c == '`') q = c;
-      else if (c == '(') ++depth;
-      else if (c == ')') --depth;
-      else if (c == ',' && depth == 0) { out.emplace_back(s.substr(start, i - start)); start = i + 1; }
+      if (q) {
+        if (c == q) q = 0;
+        continue;
+      }
+      if (c == '\'' || c == '"' || c == '`')
+        q = c;
+      else if (c == '(')
+        ++depth;
+      else if (c == ')')
+        --depth;
+      else if (c == ',' && depth == 0) {
+        out.emplace_back(s.substr(start, i - start));
+        start = i + 1;
+      }
     }
     out.emplace_back(s.substr(start));
     return out;
@@ -744,10 +828,12 @@ class MysqlSession final : public decoy::Session {
     const size_t from = low.find(" from ");
     size_t limit = kMaxRows;
     const size_t lim = low.rfind(" limit ");
-    const size_t end = from != std::string::npos ? from : (lim != std::string::npos ? lim : q.size());
+    const size_t end =
+        from != std::string::npos ? from : (lim != std::string::npos ? lim : q.size());
     if (q.size() < 7 || end < 7) return Syntax(q);
     std::string body = q.substr(7, end - 7);
-    if (lim != std::string::npos) limit = std::min<size_t>(kMaxRows, std::strtoull(low.c_str() + lim + 7, nullptr, 10));
+    if (lim != std::string::npos)
+      limit = std::min<size_t>(kMaxRows, std::strtoull(low.c_str() + lim + 7, nullptr, 10));
     if (from == std::string::npos) return SelectValues(body, limit);
     // FROM [db.]table [WHERE ...] [LIMIT n]: the where clause is ignored, the table is what it is.
     const std::vector<std::string> after = Words(q.substr(from + 6));
@@ -783,7 +869,8 @@ class MysqlSession final : public decoy::Session {
       auto v = Value(expr);
       if (!v) {
         if (l.find('(') != std::string::npos && l[0] != '@')
-          return Err(1305, "42000", "FUNCTION " + Lower(expr.substr(0, expr.find('('))) + " does not exist");
+          return Err(1305, "42000",
+                     "FUNCTION " + Lower(expr.substr(0, expr.find('('))) + " does not exist");
         return Err(1054, "42S22", "Unknown column '" + expr + "' in 'field list'");
       }
       rs.cols.push_back({label});
@@ -808,7 +895,8 @@ class MysqlSession final : public decoy::Session {
         for (size_t i = 0; i < all.size(); ++i) pick.push_back(i);
         continue;
       }
-      auto it = std::find_if(all.begin(), all.end(), [&](const std::string& a) { return Lower(a) == Lower(c); });
+      auto it = std::find_if(all.begin(), all.end(),
+                             [&](const std::string& a) { return Lower(a) == Lower(c); });
       if (it == all.end()) return Err(1054, "42S22", "Unknown column '" + c + "' in 'field list'");
       pick.push_back(static_cast<size_t>(it - all.begin()));
     }
@@ -867,6 +955,8 @@ std::unique_ptr<decoy::Session> Mysql::NewSession(decoy::Connection& conn) {
 
 }  // namespace
 
-std::unique_ptr<decoy::Service> MakeMysql(decoy::Host& host) { return std::make_unique<Mysql>(host); }
+std::unique_ptr<decoy::Service> MakeMysql(decoy::Host& host) {
+  return std::make_unique<Mysql>(host);
+}
 
 }  // namespace decnet::services::db

@@ -1,14 +1,15 @@
 // MySQL / MariaDB as the persona's distribution packages them (MySQL 8.0.36-0ubuntu0.22.04.1 on
 // Ubuntu 22.04, MariaDB 10.11.6-MariaDB-0+deb12u1 on Debian 12, ...): handshake v10, the login
-// captured (the mysql_native_password response as hashcat 11200 `$mysqlna$`, then an AuthSwitchRequest
-// to mysql_clear_password for the plaintext, as a server with a PAM/LDAP plugin asks), error 1045 as
-// the product words it, and after login a small query engine over a stable fake schema per persona.
-// Every statement is logged (`query`), tagged drop / outfile / load_file / udf.
+// captured (the mysql_native_password response as hashcat 11200 `$mysqlna$`, then an
+// AuthSwitchRequest to mysql_clear_password for the plaintext, as a server with a PAM/LDAP plugin
+// asks), error 1045 as the product words it, and after login a small query engine over a stable
+// fake schema per persona. Every statement is logged (`query`), tagged drop / outfile / load_file /
+// udf.
 //
 // Persona settings (topology `mysql.<key>`): version (the server version; default the distro's),
 // product ("mysql" | "mariadb"), auth_plugin ("mysql_native_password" | "caching_sha2_password"),
-// users ("user:password,..." the logins accepted, checked on the cleartext path only; none by default,
-// so every login fails), max_packet (bytes of one packet after login, default 1 MiB).
+// users ("user:password,..." the logins accepted, checked on the cleartext path only; none by
+// default, so every login fails), max_packet (bytes of one packet after login, default 1 MiB).
 #pragma once
 
 #include <cstddef>
