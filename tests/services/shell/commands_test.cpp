@@ -314,6 +314,22 @@ TEST(Commands, CompoundCommandsRun) {
   EXPECT_EQ(s.Run("echo fine"), "fine\n");
 }
 
+TEST(Commands, FunctionsAndTheForkBomb) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Run("greet() { echo hi $USER; }; greet; greet"), "hi root\nhi root\n");
+  EXPECT_EQ(s.Run("function f { echo f; }; f; unset -f f; f"), "f\n-bash: f: command not found\n");
+  // The fork bomb runs into the nesting bound, prints bash's message, and the shell goes on.
+  const std::string bomb = s.Run(":(){ :|:& };:");
+  EXPECT_NE(bomb.find("maximum function nesting level exceeded"), std::string::npos);
+  EXPECT_LT(bomb.size(), 64u << 10);
+  EXPECT_EQ(s.Run("echo alive"), "alive\n");
+  // Definitions are bounded in number and bytes.
+  std::string many;
+  for (int i = 0; i < 40; ++i) many += "f" + std::to_string(i) + "() { :; }; ";
+  EXPECT_NE(s.Run(many).find("cannot define function"), std::string::npos);
+}
+
 TEST(Commands, WhichTypeAndTheBinDirectories) {
   ShellSession s;
   s.shell->Start();

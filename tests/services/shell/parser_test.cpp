@@ -130,6 +130,13 @@ TEST(Parser, CompoundCommands) {
   EXPECT_EQ(ParseCommandLine("for 1x in a; do :; done").error, "`1x': not a valid identifier");
   EXPECT_FALSE(ParseCommandLine("while true; echo; done").ok());
   EXPECT_FALSE(ParseCommandLine("(echo").ok());
+  r = ParseCommandLine("f() { echo a; } ; function g { echo b; }");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.script.lists[0].pipelines[0].commands[0].kind, Command::Kind::kFunction);
+  EXPECT_EQ(r.script.lists[0].pipelines[0].commands[0].variable, "f");
+  EXPECT_EQ(r.script.lists[0].pipelines[0].commands[0].body_text, "{ echo a; }");
+  EXPECT_EQ(r.script.lists[1].pipelines[0].commands[0].body_text, "{ echo b; }");
+  EXPECT_FALSE(ParseCommandLine("f() echo").ok());
 }
 
 TEST(Parser, BoundsHoldOnHostileInput) {

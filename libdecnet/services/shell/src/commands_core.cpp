@@ -224,8 +224,16 @@ int Export(Ctx& c) {
 }
 
 int Unset(Ctx& c) {
-  for (size_t i = 1; i < c.argv.size(); ++i)
-    if (!c.argv[i].starts_with("-")) c.sh.UnsetVar(c.argv[i]);
+  const bool functions = c.argv.size() > 1 && c.argv[1] == "-f";
+  for (size_t i = 1; i < c.argv.size(); ++i) {
+    if (c.argv[i].starts_with("-")) continue;
+    // As bash: a variable of that name first, else a function.
+    if (functions || !c.sh.vars().count(c.argv[i])) {
+      c.sh.UnsetFunction(c.argv[i]);
+    } else {
+      c.sh.UnsetVar(c.argv[i]);
+    }
+  }
   return 0;
 }
 

@@ -288,6 +288,8 @@ int ShellState::RunCompound(const Command& cmd, Io io) {
     }
     case Command::Kind::kGroup:
       return RunScript(cmd.parts[0], io);
+    case Command::Kind::kFunction:
+      return DefineFunction(cmd, io);
     case Command::Kind::kSubshell: {
       // A child shell: its cd, variables and exit stay inside it.
       const std::string saved_cwd = cwd;
@@ -307,6 +309,28 @@ int ShellState::RunCompound(const Command& cmd, Io io) {
       break;
   }
   return RunSimple(cmd.simple, io);
+}
+
+int ShellState::DefineFunction(const Command& cmd, Io io) {
+  auto it = functions_.find(cmd.variable);
+  const size_t old = it == functions_.end() ? 0 : it->second.size();
+  if ((it == functions_.end() && functions_.size() >= limits.max_functions) ||
+      function_bytes_ - old + cmd.body_text.size() > limits.max_function_bytes) {
+    ++expansions_refused;
+    io.err->Write("-bash: " + cmd.variable + ": cannot define function: out of memory\n");
+    return 1;
+  }
+  function_bytes_ = function_bytes_ - old + cmd.body_text.size();
+  functions_[cmd.variable] = cmd.body_text;
+  return 0;
+}
+
+bool ShellState::UnsetFunction(const std::string& name) {
+  auto it = functions_.find(name);
+  if (it == functions_.end()) return false;
+  function_bytes_ -= it->second.size();
+  functions_.erase(it);
+  return true;
 }
 
 // After one pass of a loop body: true when `break` asked this loop to end.
@@ -422,6 +446,12 @@ int ShellState::RunArgv(std::vector<std::string> argv, Io io) {
     } else {
       return RunFile(path, std::move(argv), io);
     }
+  }
+  // A function runs its body one level deeper: runaway recursion meets RunLine's depth bound, which
+  // bash words as "maximum function nesting level exceeded".
+  if (auto f = functions_.find(name); f != functions_.end()) {
+    const std::string body = f->second;  // the body may redefine itself
+    return RunLine(body, io);
   }
   const auto& table = Commands();
   auto it = table.find(name);

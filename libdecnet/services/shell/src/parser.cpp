@@ -20,6 +20,7 @@ struct Token {
   Word word;
   std::string op;  // ";", "&", "&&", "||", "|", "\n", or the redirect's text
   Redirect redirect;
+  size_t begin = 0, end = 0;  // the token's bytes in the input (a function keeps its body's text)
 };
 
 void AppendLiteral(Word* w, std::string_view text, bool quoted) {
@@ -41,7 +42,9 @@ class Lexer {
     while (SkipBlanks(), pos_ < in_.size()) {
       if (out->size() >= limits_.max_tokens) return Fail("argument list too long");
       Token t;
+      t.begin = pos_;
       if (!LexOne(&t)) return false;
+      t.end = pos_;
       if (t.kind == Token::Kind::kWord && t.word.segments.empty() && !quoted_word_) continue;
       out->push_back(std::move(t));
     }
@@ -330,8 +333,9 @@ bool IsAssignment(const Word& w, std::string* name, Word* value) {
 
 // A word that is a reserved word where a command starts: one unquoted literal.
 std::string_view ReservedWord(const Token& t) {
-  static constexpr std::string_view kWords[] = {"if",    "then",  "elif", "else", "fi", "for", "in",
-                                                "while", "until", "do",   "done", "{",  "}"};
+  static constexpr std::string_view kWords[] = {"if",   "then", "elif",  "else",    "fi",
+                                                "for",  "in",   "while", "until",   "do",
+                                                "done", "{",    "}",     "function"};
   if (t.kind != Token::Kind::kWord || t.word.segments.size() != 1) return {};
   const Segment& s = t.word.segments[0];
   if (s.kind != Segment::Kind::kLiteral || s.quoted) return {};
@@ -344,8 +348,8 @@ std::string_view ReservedWord(const Token& t) {
 // ParseLimits::max_nesting, so no input can exhaust the stack.
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const ParseLimits& limits)
-      : t_(std::move(tokens)), limits_(limits) {}
+  Parser(std::vector<Token> tokens, std::string_view input, const ParseLimits& limits)
+      : t_(std::move(tokens)), input_(input), limits_(limits) {}
 
   bool Run(Script* s) {
     if (!ParseList(s, {})) return false;
@@ -446,9 +450,40 @@ class Parser {
       --nesting_;
       return ok && ParseRedirects(&c->redirects);
     }
+    if (w == "function" || IsFunctionHead()) return ParseFunction(c, w == "function");
     if (!w.empty() && w != "in") return Unexpected();  // then/fi/done/... where a command starts
     c->kind = Command::Kind::kSimple;
     return ParseSimple(&c->simple);
+  }
+
+  // NAME ( ) ...: a function definition (bash allows names like ":" too).
+  bool IsFunctionHead() const {
+    return i_ + 2 < t_.size() && t_[i_].kind == Token::Kind::kWord &&
+           t_[i_ + 1].kind == Token::Kind::kOp && t_[i_ + 1].op == "(" &&
+           t_[i_ + 2].kind == Token::Kind::kOp && t_[i_ + 2].op == ")";
+  }
+
+  // [function] NAME [()] COMPOUND: kept as the body's text, parsed again at each call (so a
+  // definition costs its bytes, not a tree).
+  bool ParseFunction(Command* c, bool keyword) {
+    if (keyword) ++i_;
+    if (i_ >= t_.size() || t_[i_].kind != Token::Kind::kWord) return Unexpected();
+    c->kind = Command::Kind::kFunction;
+    for (const Segment& seg : t_[i_].word.segments) c->variable += seg.text;
+    ++i_;
+    if (IsOp("(")) {
+      ++i_;
+      if (!IsOp(")")) return Unexpected();
+      ++i_;
+    }
+    SkipNewlines();
+    if (i_ >= t_.size()) return EndOfFile();
+    const size_t first = i_;
+    Command body;
+    if (!ParseCommand(&body)) return false;
+    if (body.kind == Command::Kind::kSimple) return Unexpected();  // the body is a compound command
+    c->body_text = std::string(input_.substr(t_[first].begin, t_[i_ - 1].end - t_[first].begin));
+    return true;
   }
 
   bool ParseCompound(Command* c, std::string_view w) {
@@ -547,6 +582,7 @@ class Parser {
   }
 
   std::vector<Token> t_;
+  std::string_view input_;
   const ParseLimits& limits_;
   size_t i_ = 0;
   int nesting_ = 0;
@@ -581,7 +617,7 @@ ParseResult ParseCommandLine(std::string_view input, const ParseLimits& limits) 
     r.error = std::move(lexer.error);
     return r;
   }
-  Parser parser(std::move(tokens), limits);
+  Parser parser(std::move(tokens), input, limits);
   if (!parser.Run(&r.script)) r.error = std::move(parser.error);
   return r;
 }

@@ -50,13 +50,14 @@ struct Script;
 
 // A simple command, or a compound one: if / for / while / until / { } / ( ).
 struct Command {
-  enum class Kind : uint8_t { kSimple, kIf, kFor, kWhile, kUntil, kGroup, kSubshell };
+  enum class Kind : uint8_t { kSimple, kIf, kFor, kWhile, kUntil, kGroup, kSubshell, kFunction };
   Kind kind = Kind::kSimple;
   SimpleCommand simple;
   // kIf: condition, then-part, [condition, then-part]..., [else-part] (odd count: an else);
   // kWhile / kUntil: condition, body; kFor, kGroup, kSubshell: body.
   std::vector<Script> parts;
-  std::string variable;             // kFor
+  std::string variable;             // kFor; kFunction: the name
+  std::string body_text;            // kFunction: the body as typed ("{ echo hi; }")
   std::vector<Word> items;          // kFor: the words after `in`
   bool has_in = false;              // kFor without `in` iterates the (empty) positional parameters
   std::vector<Redirect> redirects;  // after the compound's end (`done > log`)

@@ -52,6 +52,8 @@ struct SessionLimits {
   int max_depth = 8;                  // $( ) / sh -c / scripts inside each other
   size_t max_history = 500;
   size_t max_steps = 10000;  // simple commands run for one input line (scripts, recursion)
+  size_t max_functions = 32;
+  size_t max_function_bytes = 16 << 10;  // all function bodies together
 };
 
 class ShellState;
@@ -94,6 +96,7 @@ class ShellState {
   std::string Var(std::string_view name) const;
   void SetVar(const std::string& name, std::string value, bool exported = false);
   void UnsetVar(const std::string& name);
+  bool UnsetFunction(const std::string& name);
   const std::map<std::string, std::string, std::less<>>& vars() const { return vars_; }
   bool IsExported(const std::string& name) const { return exported_.count(name) != 0; }
 
@@ -154,6 +157,7 @@ class ShellState {
   int RunCommand(const Command& cmd, Io io);
   int RunCompound(const Command& cmd, Io io);
   bool LoopShouldStop();
+  int DefineFunction(const Command& cmd, Io io);
   int RunSimple(const SimpleCommand& cmd, Io io);
   int RunFile(const std::string& path, std::vector<std::string> argv, Io io);
   bool Expand(const Word& w, std::vector<std::string>* fields, size_t* budget, Io io);
@@ -170,6 +174,8 @@ class ShellState {
   std::map<std::string, std::string, std::less<>> vars_;
   std::set<std::string, std::less<>> exported_;
   size_t vars_bytes_ = 0;
+  std::map<std::string, std::string, std::less<>> functions_;  // name -> body text
+  size_t function_bytes_ = 0;
 };
 
 // Shell-style glob match: * ? [abc] [a-z] [!x].
