@@ -298,6 +298,28 @@ TEST(MysqlQuery, EngineAndErrors) {
   EXPECT_EQ(ParamOf(q[0], "user"), "root");
 }
 
+TEST(MysqlQuery, WhereEqualitiesAndInformationSchema) {
+  Client c(Inputs("debian", {{"users", "root:toor"}}));
+  c.Login("mysql");
+  EXPECT_EQ(Rows(c.Query("SELECT User FROM user WHERE User = 'root' AND 1=1")),
+            std::vector<std::string>{"root"});
+  EXPECT_EQ(Rows(c.Query("SELECT count(*) FROM mysql.user WHERE Host='localhost' ORDER BY User")),
+            std::vector<std::string>{"2"});
+  EXPECT_EQ(ErrText(c.Query("SELECT * FROM user WHERE nope = 1")),
+            "1054 42S22 Unknown column 'nope' in 'where clause'");
+  auto schemata = Rows(c.Query("SELECT schema_name FROM information_schema.schemata"));
+  ASSERT_EQ(schemata.size(), 4u);
+  const std::string app = schemata[1];  // information_schema, <app>, mysql, performance_schema
+  auto tables = Rows(c.Query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = '" + app + "'"));
+  EXPECT_GE(tables.size(), 2u);
+  c.Query("USE " + app);
+  EXPECT_EQ(tables, Rows(c.Query("SHOW TABLES")));
+  auto cols =
+      Rows(c.Query("select column_name from information_schema.columns where table_name='user'"));
+  EXPECT_EQ(cols, (std::vector<std::string>{"Host", "User", "plugin", "authentication_string"}));
+}
+
 TEST(MysqlQuery, DangerousStatementsAreTaggedAndRefused) {
   Client c(Inputs("ubuntu22", {{"users", "root:toor"}}));
   c.Login();

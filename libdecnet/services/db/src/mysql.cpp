@@ -835,7 +835,8 @@ class MysqlSession final : public decoy::Session {
     if (lim != std::string::npos)
       limit = std::min<size_t>(kMaxRows, std::strtoull(low.c_str() + lim + 7, nullptr, 10));
     if (from == std::string::npos) return SelectValues(body, limit);
-    // FROM [db.]table [WHERE ...] [LIMIT n]: the where clause is ignored, the table is what it is.
+    // FROM [db.]table [WHERE a = b AND ...] [LIMIT n]: equalities filter, other conditions are
+    // true.
     const std::vector<std::string> after = Words(q.substr(from + 6));
     if (after.empty()) return Syntax(q.substr(from + 1));
     std::string name = after[0], db = db_;
@@ -846,13 +847,47 @@ class MysqlSession final : public decoy::Session {
     }
     name = Unquote(name);
     if (db.empty()) return Err(1046, "3D000", "No database selected");
-    const Schema* s = FindSchema(db);
-    const Table* t = nullptr;
-    if (s)
+    const Table* t = Lower(db) == "information_schema" ? Virtual(Lower(name)) : nullptr;
+    if (const Schema* s = t ? nullptr : FindSchema(db))
       for (const Table& x : s->tables)
         if (Lower(x.name) == Lower(name)) t = &x;
     if (!t) return Err(1146, "42S02", "Table '" + db + "." + name + "' doesn't exist");
-    SelectTable(*t, Trim(body), limit);
+    std::string where;
+    if (const size_t w = low.find(" where ", from); w != std::string::npos)
+      where = q.substr(w + 7, (lim != std::string::npos && lim > w ? lim : q.size()) - w - 7);
+    for (std::string_view cut : {" order by ", " group by "})
+      if (const size_t c = Lower(where).find(cut); c != std::string::npos) where.resize(c);
+    SelectTable(*t, Trim(body), Trim(where), limit);
+  }
+
+  // information_schema.schemata / tables / columns, made from the fake schema.
+  const Table* Virtual(const std::string& name) {
+    virt_rows_.clear();
+    for (const Schema& s : svc_.Schemas()) {
+      if (name == "schemata") virt_rows_ += "def\t" + std::string(s.name) + "\tutf8mb4\n";
+      for (const Table& t : s.tables) {
+        if (name == "tables")
+          virt_rows_ += std::string(s.name) + "\t" + std::string(t.name) +
+                        "\tBASE TABLE\tInnoDB\t" + std::to_string(Split(t.rows, '\n').size()) +
+                        "\n";
+        if (name == "columns")
+          for (const std::string& c : Split(t.columns, ','))
+            virt_rows_ += std::string(s.name) + "\t" + std::string(t.name) + "\t" + c + "\n";
+      }
+    }
+    if (!virt_rows_.empty()) virt_rows_.pop_back();
+    static const Table kSchemata{"SCHEMATA", "CATALOG_NAME,SCHEMA_NAME,DEFAULT_CHARACTER_SET_NAME",
+                                 ""};
+    static const Table kTables{"TABLES", "TABLE_SCHEMA,TABLE_NAME,TABLE_TYPE,ENGINE,TABLE_ROWS",
+                               ""};
+    static const Table kColumns{"COLUMNS", "TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME", ""};
+    const Table* shape = name == "schemata"  ? &kSchemata
+                         : name == "tables"  ? &kTables
+                         : name == "columns" ? &kColumns
+                                             : nullptr;
+    if (!shape) return nullptr;
+    virt_ = {shape->name, shape->columns, virt_rows_};
+    return &virt_;
   }
 
   void SelectValues(const std::string& body, size_t limit) {
@@ -880,13 +915,49 @@ class MysqlSession final : public decoy::Session {
     SendRows(rs, "");
   }
 
-  void SelectTable(const Table& t, const std::string& body, size_t limit) {
+  // The equalities of a WHERE clause as (column index, value); false (and the error sent) for an
+  // unknown column. Anything else (1=1, LIKE, OR, ...) filters nothing.
+  bool Filters(const std::vector<std::string>& all, const std::string& where,
+               std::vector<std::pair<size_t, std::string>>* out) {
+    std::string rest = where;
+    while (!rest.empty()) {
+      const size_t a = Lower(rest).find(" and ");
+      const std::string cond = rest.substr(0, a);
+      rest = a == std::string::npos ? "" : rest.substr(a + 5);
+      const size_t eq = cond.find('=');
+      if (eq == std::string::npos || eq == 0 || cond.find_first_of("<>!") != std::string::npos)
+        continue;
+      const std::string col = Unquote(Trim(cond.substr(0, eq)));
+      if (col.empty() || !std::isalpha(static_cast<unsigned char>(col[0]))) continue;
+      auto it = std::find_if(all.begin(), all.end(),
+                             [&](const std::string& x) { return Lower(x) == Lower(col); });
+      if (it == all.end()) {
+        Err(1054, "42S22", "Unknown column '" + col + "' in 'where clause'");
+        return false;
+      }
+      out->emplace_back(static_cast<size_t>(it - all.begin()), Unquote(Trim(cond.substr(eq + 1))));
+    }
+    return true;
+  }
+
+  void SelectTable(const Table& t, const std::string& body, const std::string& where,
+                   size_t limit) {
     const std::vector<std::string> all = Split(t.columns, ',');
+    std::vector<std::pair<size_t, std::string>> filters;
+    if (!Filters(all, where, &filters)) return;
+    std::vector<std::vector<std::string>> matched;
+    for (const std::string& line : Split(t.rows, '\n')) {
+      std::vector<std::string> vals = Split(line, '\t');
+      if (line.empty()) continue;
+      bool ok = true;
+      for (const auto& [i, v] : filters) ok = ok && i < vals.size() && Lower(vals[i]) == Lower(v);
+      if (ok) matched.push_back(std::move(vals));
+    }
     std::vector<size_t> pick;
     ResultSet rs;
     if (Lower(body) == "count(*)") {
       rs.cols = {{"count(*)", true}};
-      rs.rows.push_back({std::to_string(Split(t.rows, '\n').size())});
+      rs.rows.push_back({std::to_string(matched.size())});
       return SendRows(rs, t.name);
     }
     for (const std::string& item : Items(body)) {
@@ -901,9 +972,8 @@ class MysqlSession final : public decoy::Session {
       pick.push_back(static_cast<size_t>(it - all.begin()));
     }
     for (size_t i : pick) rs.cols.push_back({all[i]});
-    for (const std::string& line : Split(t.rows, '\n')) {
+    for (const std::vector<std::string>& vals : matched) {
       if (rs.rows.size() >= limit) break;
-      const std::vector<std::string> vals = Split(line, '\t');
       std::vector<std::optional<std::string>> row;
       for (size_t i : pick) row.emplace_back(i < vals.size() ? vals[i] : std::string());
       rs.rows.push_back(std::move(row));
@@ -947,6 +1017,9 @@ class MysqlSession final : public decoy::Session {
   LoginRequest login_;
   std::string db_;
   std::vector<Schema> schemas_;
+  std::string
+      virt_rows_;  // information_schema rows of the current statement (bounded by the schema)
+  Table virt_;
 };
 
 std::unique_ptr<decoy::Session> Mysql::NewSession(decoy::Connection& conn) {
