@@ -119,6 +119,30 @@ TEST(LineDiscipline, EveryLineEndAndEscapesSwallowed) {
   EXPECT_EQ(ParamOf(s.decky.Events("command").back(), "input"), "echo 5");
 }
 
+TEST(LineDiscipline, TabCompletesCommandsAndPaths) {
+  ShellSession s;
+  s.shell->Start();
+  s.term.Take();
+  s.shell->Feed("unam\t");
+  EXPECT_EQ(s.term.Take(), "uname ");
+  s.shell->Feed(
+      "\x15"
+      "cat /etc/os-r\t");
+  EXPECT_TRUE(s.term.Take().ends_with("cat /etc/os-release "));
+  s.shell->Feed("\x15ls /et\t");
+  EXPECT_TRUE(s.term.Take().ends_with("ls /etc/"));
+  s.shell->Feed(
+      "\x15"
+      "cat /etc/host\t");  // hostname and hosts: the common prefix, no more
+  EXPECT_TRUE(s.term.Take().ends_with("cat /etc/host\a"));
+  s.shell->Feed("\x15zzzz\t");
+  EXPECT_TRUE(s.term.Take().ends_with("\a"));
+  s.shell->Feed(
+      "\x15"
+      "cd ~/.ss\t\r");
+  EXPECT_EQ(decoy::testing::ParamOf(s.decky.Events("command").back(), "input"), "cd ~/.ssh/");
+}
+
 TEST(LineDiscipline, LongLinesAreCutAndCounted) {
   ShellSession s;
   s.shell->Start();

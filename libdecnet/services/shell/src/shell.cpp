@@ -10,6 +10,7 @@
 #include "decnet/core/loop.h"
 #include "decnet/decoy/artifacts.h"
 #include "decnet/decoy/persona.h"
+#include "fs.h"
 #include "recording.h"
 #include "state.h"
 
@@ -208,6 +209,9 @@ class ShellImpl final : public Shell {
         case 0x1b:
           esc_ = Esc::kStart;
           break;
+        case '\t':
+          Complete();
+          break;
         default:
           if (static_cast<unsigned char>(c) >= 0x20) Typed(std::string_view(&c, 1));
           break;  // other control bytes (tab completion...) are ignored
@@ -219,6 +223,44 @@ class ShellImpl final : public Shell {
     const size_t room = kMaxPendingInput - std::min(kMaxPendingInput, pending_input_.size());
     pending_input_.append(bytes.substr(0, std::min(room, bytes.size())));
     if (bytes.size() > room) input_dropped_ += bytes.size() - room;
+  }
+
+  // Tab: completes the word under the cursor as readline does: a command name for the first word,
+  // else a path; a unique match is finished (with "/" for a directory, " " otherwise), several
+  // are extended to their common prefix, none rings the bell.
+  void Complete() {
+    if (state_.dialog) return;
+    const size_t space = line_.find_last_of(" \t");
+    const std::string before = space == std::string::npos ? "" : line_.substr(0, space + 1);
+    const bool first = before.find_first_not_of(" \t") == std::string::npos;
+    const std::string word = space == std::string::npos ? line_ : line_.substr(space + 1);
+    std::vector<std::string> matches;
+    const size_t slash = word.rfind('/');
+    const std::string dir = slash == std::string::npos ? "" : word.substr(0, slash + 1);
+    const std::string prefix = slash == std::string::npos ? word : word.substr(slash + 1);
+    if (first && slash == std::string::npos) {
+      for (const auto& [name, fn] : Commands())
+        if (name.starts_with(prefix)) matches.push_back(name + " ");
+    } else {
+      // "~/" is looked up in the home directory but stays "~/" on the line.
+      const std::string where = dir.starts_with("~") ? state_.home + dir.substr(1) : dir;
+      for (const auto& [name, node] : state_.fs.List(state_.Abs(where.empty() ? "." : where))) {
+        if (!name.starts_with(prefix) || (name[0] == '.' && !prefix.starts_with("."))) continue;
+        const Node* target = state_.fs.Lookup(state_.Abs(where + name));
+        matches.push_back(name + (target && target->IsDir() ? "/" : " "));
+      }
+    }
+    if (matches.empty() || matches.size() > 4096) return Show("\a");
+    std::string common = matches[0];
+    for (const std::string& m : matches) {
+      size_t k = 0;
+      while (k < common.size() && k < m.size() && common[k] == m[k]) ++k;
+      common.resize(k);
+    }
+    if (matches.size() > 1 && !common.empty() && (common.back() == ' ' || common.back() == '/'))
+      common.pop_back();
+    if (common.size() > prefix.size()) return Typed(common.substr(prefix.size()));
+    Show("\a");
   }
 
   void Typed(std::string_view s) {
