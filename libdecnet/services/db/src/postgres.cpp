@@ -442,10 +442,9 @@ class PgSession final : public decoy::Session {
     if (major != 3) {
       ++svc_.h_.protocol_errors;
       Ev("protocol_error").Add("error", "unsupported frontend protocol").Add("protocol", std::to_string(major) + "." + std::to_string(minor)).Emit();
-      const std::string range = svc_.major_ >= 1400 ? "3.0 to 3.0" : "2.0 to 3.0";
+      const std::string range = svc_.major_ >= 1400 ? "3.0 to 3.0" : svc_.major_ >= 1000 ? "2.0 to 3.0" : "1.0 to 3.0";
       Fatal("0A000", "unsupported frontend protocol " + std::to_string(major) + "." + std::to_string(minor) +
-                         ": server supports " + range, "postmaster.c", svc_.major_ >= 1500 ? "2138" : "2064",
-            "ProcessStartupPacket");
+                         ": server supports " + range, "postmaster.c", StartupLine(), "ProcessStartupPacket");
       return;
     }
     if (!ReadParams(pkt.substr(4))) return;
@@ -459,6 +458,14 @@ class PgSession final : public decoy::Session {
     Ev("startup").Add("user", user_).Add("database", database_).Add("application_name", app_)
         .Add("protocol", "3." + std::to_string(minor)).Emit();
     RequestPassword();
+  }
+
+  // postmaster.c's line of that ereport per major version: nmap -sV reads the version from it (its
+  // SMBProgNeg probe is refused here). 16's is not in nmap's table.
+  std::string StartupLine() const {
+    const int m = svc_.major_;
+    return m >= 1600 ? "2240" : m >= 1500 ? "2194" : m >= 1400 ? "2138" : m >= 1300 ? "2133" : m >= 1200 ? "2119"
+           : m >= 1100 ? "2050" : m >= 1000 ? "2099" : "2063";
   }
 
   bool ReadParams(std::string_view p) {
