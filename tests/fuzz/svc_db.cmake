@@ -6,3 +6,7 @@ target_include_directories(fuzz_svc_db_redis PRIVATE ${CMAKE_SOURCE_DIR}/tests/s
 decnet_fuzzer(fuzz_svc_db_mysql SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/svc_db_mysql.cpp
               LINKS decnet::svc_db decnet::decoy_testing)
 target_include_directories(fuzz_svc_db_mysql PRIVATE ${CMAKE_SOURCE_DIR}/tests/services/db)
+# PostgreSQL startup packets, password messages and queries: the first attacker bytes of port 5432.
+decnet_fuzzer(fuzz_svc_db_postgres SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/svc_db_postgres.cpp
+              LINKS decnet::svc_db decnet::decoy_testing)
+target_include_directories(fuzz_svc_db_postgres PRIVATE ${CMAKE_SOURCE_DIR}/tests/services/db)
