@@ -39,6 +39,19 @@ class SshTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     decky_ = new TestDecky(Inputs());
+    // ctest runs every TEST in its own process: the RSA-3072 key is made once per build tree and
+    // copied in, instead of once per test.
+    const std::string cache = std::string(DECNET_BINARY_DIR) + "/tests/services/ssh/hostkeys";
+    mkdir(cache.c_str(), 0700);
+    HostKeys::LoadOrCreate(cache);
+    const std::string dir = decky_->artifact_dir.substr(0, decky_->artifact_dir.rfind('/'));
+    for (const char* f : {"ssh_host_ed25519_key", "ssh_host_rsa_key", "ssh_host_ecdsa_key"}) {
+      std::ifstream in(cache + "/" + f, std::ios::binary);
+      std::ofstream out(dir + "/" + f, std::ios::binary);
+      out << in.rdbuf();
+      out.close();
+      chmod((dir + "/" + f).c_str(), 0600);
+    }
     svc_ = MakeSsh(*decky_->decky).release();
   }
   static void TearDownTestSuite() {
