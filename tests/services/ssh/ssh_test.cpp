@@ -304,6 +304,61 @@ TEST_F(SshTest, PublickeyOffersAreLoggedWithTheirFingerprintAndRefused) {
   EXPECT_EQ(ParamOf(e, "fingerprint").rfind("SHA256:", 0), 0u);
 }
 
+// The messages of the server up to and including the channel's CLOSE, by type.
+std::vector<std::string> UntilClose(TestClient& c) {
+  std::vector<std::string> out;
+  while (auto m = c.NextReal()) {
+    out.push_back(*m);
+    if ((*m)[0] == 97) break;
+  }
+  return out;
+}
+
+TEST_F(SshTest, ExecRunsInTheShellThenExitStatusEofClose) {
+  ASSERT_TRUE(client->Handshake());
+  ASSERT_EQ((*client->Password("root", "toor"))[0], 52);
+  client->Send(Writer().U8(90).Str("session").U32(3).U32(1 << 20).U32(32768).Take());
+  auto open = client->NextReal();
+  ASSERT_TRUE(open);
+  ASSERT_EQ((*open)[0], 91);
+  Reader r(std::string_view(*open).substr(1));
+  uint32_t recipient = 0, id = 0;
+  r.U32(&recipient);
+  r.U32(&id);
+  EXPECT_EQ(recipient, 3u);
+  client->Send(Writer().U8(98).U32(id).Str("env").Bool(true).Str("LANG").Str("C.UTF-8").Take());
+  EXPECT_EQ((*client->NextReal())[0], 99) << "AcceptEnv LANG";
+  client->Send(Writer().U8(98).U32(id).Str("env").Bool(true).Str("LD_PRELOAD").Str("/x").Take());
+  EXPECT_EQ((*client->NextReal())[0], 100) << "other variables refused";
+  client->Send(Writer().U8(98).U32(id).Str("exec").Bool(true).Str("uname -r").Take());
+  const std::vector<std::string> m = UntilClose(*client);
+  ASSERT_GE(m.size(), 5u);
+  EXPECT_EQ(m[0][0], 99) << "success before any output";
+  std::string data;
+  size_t i = 1;
+  for (; i < m.size() && m[i][0] == 94; ++i) {
+    Reader d(std::string_view(m[i]).substr(5));
+    std::string_view chunk;
+    d.Str(&chunk);
+    data += chunk;
+  }
+  EXPECT_EQ(data, decky_->persona.kernel() + "\n");
+  ASSERT_EQ(m.size(), i + 3);
+  Reader x(std::string_view(m[i]).substr(5));
+  std::string_view req;
+  bool want = true;
+  uint32_t status = 99;
+  x.Str(&req);
+  x.Bool(&want);
+  x.U32(&status);
+  EXPECT_EQ(req, "exit-status");
+  EXPECT_FALSE(want);
+  EXPECT_EQ(status, 0u);
+  EXPECT_EQ(m[i + 1][0], 96) << "EOF";
+  EXPECT_EQ(m[i + 2][0], 97) << "CLOSE";
+  EXPECT_EQ(ParamOf(decky_->Events("env").back(), "name"), "LD_PRELOAD");
+}
+
 TEST_F(SshTest, ForwardingIsLoggedAndRefused) {
   ASSERT_TRUE(client->Handshake());
   ASSERT_EQ((*client->Password("root", "toor"))[0], 52);
