@@ -1,7 +1,7 @@
-// The entry of the postgres fuzz target (tests/fuzz/svc_db_postgres.cpp), shared with the gtest that
-// feeds it hostile inputs in every normal build: any bytes, in any split, through whole sessions in
-// each auth mode, straight at the startup packet and again after a successful login, must neither
-// crash nor grow without bound.
+// The entry of the postgres fuzz target (tests/fuzz/svc_db_postgres.cpp), shared with the gtest
+// that feeds it hostile inputs in every normal build: any bytes, in any split, through whole
+// sessions in each auth mode, straight at the startup packet and again after a successful login,
+// must neither crash nor grow without bound.
 #pragma once
 
 #include <cstddef>
@@ -21,8 +21,8 @@ inline std::string PgLogin() {
   std::string pkt(4, '\0');
   pkt += std::string("\x00\x03\x00\x00", 4) + params;
   const uint32_t n = static_cast<uint32_t>(pkt.size());
-  pkt[0] = static_cast<char>(n >> 24), pkt[1] = static_cast<char>(n >> 16), pkt[2] = static_cast<char>(n >> 8),
-  pkt[3] = static_cast<char>(n);
+  pkt[0] = static_cast<char>(n >> 24), pkt[1] = static_cast<char>(n >> 16),
+  pkt[2] = static_cast<char>(n >> 8), pkt[3] = static_cast<char>(n);
   return pkt + std::string("p\0\0\0\7pw\0", 8);
 }
 

