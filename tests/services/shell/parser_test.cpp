@@ -139,6 +139,18 @@ TEST(Parser, CompoundCommands) {
   EXPECT_FALSE(ParseCommandLine("f() echo").ok());
 }
 
+TEST(Parser, IncompleteInputIsTold) {
+  for (const char* open : {"echo 'a", "echo \"a", "echo $(id", "echo `id", "ls &&", "ls |",
+                           "if true; then", "for i in 1; do", "cat <<EOF", "cat <<EOF\nbody"})
+    EXPECT_TRUE(ParseCommandLine(open).incomplete) << open;
+  for (const char* closed : {"echo 'a'", "ls", "ls >", "fi", "cat <<EOF\nbody\nEOF", ""})
+    EXPECT_FALSE(ParseCommandLine(closed).incomplete) << closed;
+  ParseResult r = ParseCommandLine("cat <<EOF | wc -l\na\nb\nEOF\necho next");
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(r.script.lists.size(), 2u);
+  EXPECT_EQ(r.script.lists[0].pipelines[0].commands[0].simple.redirects[0].here_text, "a\nb\n");
+}
+
 TEST(Parser, BoundsHoldOnHostileInput) {
   // 1 MiB line: refused before any work.
   EXPECT_EQ(ParseCommandLine(std::string(1 << 20, 'a')).error, "line too long");

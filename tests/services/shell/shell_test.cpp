@@ -143,6 +143,38 @@ TEST(LineDiscipline, TabCompletesCommandsAndPaths) {
   EXPECT_EQ(decoy::testing::ParamOf(s.decky.Events("command").back(), "input"), "cd ~/.ssh/");
 }
 
+TEST(LineDiscipline, OpenInputContinuesOnTheNextLine) {
+  ShellSession s;
+  s.shell->Start();
+  EXPECT_EQ(s.Type("for i in 1 2"), "for i in 1 2\r\n> ");
+  EXPECT_EQ(s.Type("do echo n$i"), "do echo n$i\r\n> ");
+  EXPECT_EQ(s.Type("done"), "done\r\nn1\r\nn2\r\nroot@web-01:~# ");
+  ASSERT_EQ(s.decky.Events("command").size(), 1u);
+  // (the log writes the newlines of a value as \x0a)
+  EXPECT_EQ(ParamOf(s.decky.Events("command")[0], "input"), "for i in 1 2\\x0ado echo n$i\\x0adone");
+  EXPECT_EQ(s.Type("echo 'a"), "echo 'a\r\n> ");
+  EXPECT_EQ(s.Type("b'"), "b'\r\na\r\nb\r\nroot@web-01:~# ");
+  s.Type("cat > /tmp/h <<EOF");
+  s.Type("line $HOME");
+  s.Type("EOF");
+  EXPECT_EQ(s.Run("cat /tmp/h"), "line $HOME\n");
+  // ^C drops what was continued.
+  s.Type("ls &&");
+  s.term.Take();
+  s.shell->Feed("\x03");
+  EXPECT_EQ(s.term.Take(), "^C\r\nroot@web-01:~# ");
+  EXPECT_EQ(s.Run("echo clean"), "clean\n");
+}
+
+TEST(ExecMode, HereDocumentsAndStrings) {
+  ShellSession s(Distro("debian"), false);
+  s.shell->Exec(
+      "cat <<EOF > /tmp/x\nfirst\n\tsecond\nEOF\ncat /tmp/x; base64 -d <<< aGkK; cat "
+      "<<-END\n\tx\nEND");
+  EXPECT_EQ(s.term.screen, "first\n\tsecond\nhi\nx\n");
+  EXPECT_TRUE(s.term.exited);
+}
+
 TEST(LineDiscipline, LongLinesAreCutAndCounted) {
   ShellSession s;
   s.shell->Start();

@@ -383,7 +383,17 @@ bool ShellState::ApplyRedirects(const std::vector<Redirect>& redirects, size_t* 
         fds[rd.fd] = rd.dup_to >= 1 && rd.dup_to <= 2 ? fds[rd.dup_to] : &r->null;
       continue;
     }
+    if (rd.op == Redirect::Op::kHereDoc) {  // the body as typed: $VAR inside is not expanded here
+      r->input = rd.here_text;
+      r->has_input = true;
+      continue;
+    }
     const std::string target = ExpandOne(rd.target, budget, *io);
+    if (rd.op == Redirect::Op::kHereString) {
+      r->input = target + "\n";
+      r->has_input = true;
+      continue;
+    }
     if (rd.op == Redirect::Op::kIn) {
       const Node* n = fs.Lookup(Abs(target));
       if (!n || n->IsDir()) {

@@ -46,16 +46,52 @@ class Lexer {
       if (!LexOne(&t)) return false;
       t.end = pos_;
       if (t.kind == Token::Kind::kWord && t.word.segments.empty() && !quoted_word_) continue;
+      const bool delimiter = !out->empty() && out->back().kind == Token::Kind::kRedirect &&
+                             out->back().redirect.op == Redirect::Op::kHereDoc &&
+                             t.kind == Token::Kind::kWord;
       out->push_back(std::move(t));
+      if (delimiter) heredocs_.push_back(out->size() - 2);
+      if (out->back().kind == Token::Kind::kOp && out->back().op == "\n") ReadHereDocs(out);
     }
+    if (!heredocs_.empty()) incomplete = true;  // "cat <<EOF" and nothing after it yet
     return true;
   }
   std::string error;
+  bool incomplete = false;
 
  private:
   bool Fail(std::string message) {
+    if (message.starts_with("unexpected EOF")) incomplete = true;
     error = std::move(message);
     return false;
+  }
+
+  // After a newline: the bodies of the here-documents opened on that line, each up to its
+  // delimiter line ("<<-": leading tabs dropped). Unterminated at the end of the input: what there
+  // is (bash's warning case), and the input counts as incomplete.
+  void ReadHereDocs(std::vector<Token>* out) {
+    for (size_t index : heredocs_) {
+      Token& r = (*out)[index];
+      std::string delimiter;
+      for (const Segment& seg : (*out)[index + 1].word.segments) delimiter += seg.text;
+      const bool strip_tabs = r.op == "<<-";
+      bool closed = false;
+      while (pos_ < in_.size()) {
+        const size_t nl = in_.find('\n', pos_);
+        std::string_view line =
+            in_.substr(pos_, nl == std::string_view::npos ? std::string_view::npos : nl - pos_);
+        pos_ = nl == std::string_view::npos ? in_.size() : nl + 1;
+        if (strip_tabs) line.remove_prefix(std::min(line.find_first_not_of('\t'), line.size()));
+        if (line == delimiter) {
+          closed = true;
+          break;
+        }
+        r.redirect.here_text.append(line);
+        r.redirect.here_text.push_back('\n');
+      }
+      if (!closed) incomplete = true;
+    }
+    heredocs_.clear();
   }
   void SkipBlanks() {
     while (pos_ < in_.size() && IsBlank(in_[pos_])) ++pos_;
@@ -118,7 +154,16 @@ class Lexer {
     if (c == '<') {
       r.op = Redirect::Op::kIn;
       r.fd = fd == -2 ? 0 : fd;
-      while (Peek() == '<') t->op.push_back(in_[pos_++]);  // here-documents read as plain input
+      if (Peek() == '<') {
+        t->op.push_back(in_[pos_++]);
+        r.op = Redirect::Op::kHereDoc;
+        if (Peek() == '<') {
+          t->op.push_back(in_[pos_++]);
+          r.op = Redirect::Op::kHereString;
+        } else if (Peek() == '-') {
+          t->op.push_back(in_[pos_++]);
+        }
+      }
       return true;
     }
     r.fd = fd == -2 ? 1 : fd;
@@ -316,6 +361,7 @@ class Lexer {
   const ParseLimits& limits_;
   size_t pos_ = 0;
   bool quoted_word_ = false;
+  std::vector<size_t> heredocs_;  // redirect tokens whose bodies start after the next newline
 };
 
 bool IsAssignment(const Word& w, std::string* name, Word* value) {
@@ -379,6 +425,7 @@ class Parser {
   // Input ended inside a list or a compound command (bash -c 'ls &&', 'if true; then').
   bool EndOfFile() {
     error = "syntax error: unexpected end of file";
+    incomplete = true;
     return false;
   }
   void SkipNewlines() {
@@ -583,6 +630,11 @@ class Parser {
 
   std::vector<Token> t_;
   std::string_view input_;
+
+ public:
+  bool incomplete = false;
+
+ private:
   const ParseLimits& limits_;
   size_t i_ = 0;
   int nesting_ = 0;
@@ -615,10 +667,15 @@ ParseResult ParseCommandLine(std::string_view input, const ParseLimits& limits) 
   Lexer lexer(input, limits);
   if (!lexer.Run(&tokens)) {
     r.error = std::move(lexer.error);
+    r.incomplete = lexer.incomplete;
     return r;
   }
+  r.incomplete = lexer.incomplete;
   Parser parser(std::move(tokens), input, limits);
-  if (!parser.Run(&r.script)) r.error = std::move(parser.error);
+  if (!parser.Run(&r.script)) {
+    r.error = std::move(parser.error);
+    r.incomplete = r.incomplete || parser.incomplete;
+  }
   return r;
 }
 

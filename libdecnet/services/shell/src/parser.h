@@ -33,11 +33,13 @@ struct Word {
 };
 
 struct Redirect {
-  enum class Op : uint8_t { kOut, kAppend, kIn, kDupOut };  // >, >>, <, N>&M
+  // >, >>, <, N>&M, <<WORD (here-document), <<< word (here-string)
+  enum class Op : uint8_t { kOut, kAppend, kIn, kDupOut, kHereDoc, kHereString };
   int fd = 1;
   Op op = Op::kOut;
-  Word target;     // file name (not for kDupOut)
-  int dup_to = 1;  // kDupOut: the fd `fd` becomes a copy of
+  Word target;            // file name (not for kDupOut)
+  int dup_to = 1;         // kDupOut: the fd `fd` becomes a copy of
+  std::string here_text;  // kHereDoc: the body, as typed (not expanded)
 };
 
 struct SimpleCommand {
@@ -80,6 +82,9 @@ struct Script {
 struct ParseResult {
   Script script;
   std::string error;  // bash's wording without the "-bash: " prefix; empty on success
+  // The input stops inside something open (a quote, $( ), if/for/while, a trailing && or |, a
+  // here-document): an interactive shell asks for more with "> ".
+  bool incomplete = false;
   bool ok() const { return error.empty(); }
 };
 

@@ -11,6 +11,7 @@
 #include "decnet/decoy/artifacts.h"
 #include "decnet/decoy/persona.h"
 #include "fs.h"
+#include "parser.h"
 #include "recording.h"
 #include "state.h"
 
@@ -19,7 +20,9 @@ namespace {
 
 constexpr size_t kMaxPendingInput = 64 << 10;  // typed while a command is still "running"
 constexpr size_t kMaxRecording = 1 << 20;
-constexpr uint32_t kMaxLinesPerTurn = 100;  // command lines run in one loop tick before yielding
+constexpr uint32_t kMaxLinesPerTurn = 100;
+constexpr size_t kMaxContinued = 64 << 10;  // an open input joined over lines (the parser's bound)
+                                            // // command lines run in one loop tick before yielding
 
 // "\n" -> "\r\n" for a pty (a "\r\n" already there stays).
 std::string ToCrlf(std::string_view s) {
@@ -188,8 +191,9 @@ class ShellImpl final : public Shell {
           Show("^C\n");
           line_.clear();
           line_cut_ = false;
-          state_.dialog.reset();  // ^C also abandons a password prompt
+          state_.dialog.reset();  // ^C also abandons a password prompt and a continued line
           answers_.clear();
+          continued_.clear();
           Prompt();
           break;
         case 0x04:
@@ -327,8 +331,8 @@ class ShellImpl final : public Shell {
 
   // stdin ended: a last line without its newline still runs (sh reads it), then the exit status.
   void FinishAtEof() {
-    if (!options_.interactive && !line_.empty()) {
-      std::string last = std::move(line_);
+    if (!options_.interactive && (!line_.empty() || !continued_.empty())) {
+      std::string last = TakeContinued(line_);
       line_.clear();
       RunCommandLine(last);
       if (busy_ || exited_) return;  // paused: the resume finishes
@@ -375,11 +379,26 @@ class ShellImpl final : public Shell {
     line_cut_ = false;
     history_pos_ = 0;
     if (state_.dialog) return Answer(std::move(line));
-    RunCommandLine(line);
+    if (Continues(line)) return Show("> ");  // PS2: an open quote, if/for, && or here-document
+    const std::string input = TakeContinued(line);
+    RunCommandLine(input);
     if (!busy_ && !exited_) {
       PromptOrQuestion();
       CountLineAndMaybeYield();
     }
+  }
+
+  // True when `line` leaves the input open: it is kept (bounded) and the next line continues it.
+  bool Continues(const std::string& line) {
+    std::string input = continued_.empty() ? line : continued_ + "\n" + line;
+    if (input.size() >= kMaxContinued || !ParseCommandLine(input).incomplete) return false;
+    continued_ = std::move(input);
+    return true;
+  }
+  std::string TakeContinued(const std::string& line) {
+    std::string input = continued_.empty() ? line : continued_ + "\n" + line;
+    continued_.clear();
+    return input;
   }
 
   // The prompt, or the next question of a command that asks for a password.
@@ -420,7 +439,8 @@ class ShellImpl final : public Shell {
         std::string line = std::move(line_);
         line_.clear();
         line_cut_ = false;
-        RunCommandLine(line);
+        if (Continues(line)) continue;
+        RunCommandLine(TakeContinued(line));
         CountLineAndMaybeYield();
         continue;
       }
@@ -535,6 +555,7 @@ class ShellImpl final : public Shell {
   std::string pending_input_, pending_output_;
   std::vector<std::string> answers_;  // typed so far for state_.dialog
   uint64_t output_dropped_ = 0, input_dropped_ = 0;
+  std::string continued_;  // lines of an input still open (PS2)
   uint64_t turn_ms_ = 0;
   uint32_t lines_this_turn_ = 0;
   std::vector<ShellState::Pause> pauses_;
