@@ -100,6 +100,25 @@ TEST(Hostile, OddArgumentsAreHarmless) {
   EXPECT_EQ(s.decky.Events("command").size(), std::size(lines) + 1);
 }
 
+TEST(Hostile, AnEndlessContinuationIsCut) {
+  ShellSession s;
+  s.shell->Start();
+  std::string flood = "echo 'open\r";
+  for (int i = 0; i < 5000; ++i) flood += "more text on a continued line\r";
+  s.shell->Feed(flood);
+  s.Settle();
+  // Past 16 KiB the input runs (a syntax error: the quote never closes) and lines are commands
+  // again.
+  EXPECT_GE(s.decky.Events("command").size(), 2u);
+  // What arrived while it ran was kept up to 64 KiB: the cut leaves half a line, ended here.
+  s.Type("");
+  EXPECT_EQ(s.Run("echo back"), "back\n");
+  s.shell->Close();
+  EXPECT_GT(
+      std::stoul(decoy::testing::ParamOf(s.decky.Events("session_end")[0], "input_dropped_bytes")),
+      0u);
+}
+
 TEST(Hostile, RandomBytesThroughTheFuzzEntries) {
   std::mt19937 rng(15);
   // Bytes weighted towards what the parser and line discipline treat specially.

@@ -21,8 +21,10 @@ namespace {
 constexpr size_t kMaxPendingInput = 64 << 10;  // typed while a command is still "running"
 constexpr size_t kMaxRecording = 1 << 20;
 constexpr uint32_t kMaxLinesPerTurn = 100;
-constexpr size_t kMaxContinued = 64 << 10;  // an open input joined over lines (the parser's bound)
-                                            // // command lines run in one loop tick before yielding
+// An open input joined over lines. Each new line parses the whole again, so this also bounds that
+// work (quadratic in the lines): 16 KiB is a long pasted script.
+constexpr size_t kMaxContinued = 16 << 10;
+// // command lines run in one loop tick before yielding
 
 // "\n" -> "\r\n" for a pty (a "\r\n" already there stays).
 std::string ToCrlf(std::string_view s) {
@@ -379,7 +381,10 @@ class ShellImpl final : public Shell {
     line_cut_ = false;
     history_pos_ = 0;
     if (state_.dialog) return Answer(std::move(line));
-    if (Continues(line)) return Show("> ");  // PS2: an open quote, if/for, && or here-document
+    if (Continues(line)) {  // PS2: an open quote, if/for, && or here-document
+      Show("> ");
+      return CountLineAndMaybeYield();
+    }
     const std::string input = TakeContinued(line);
     RunCommandLine(input);
     if (!busy_ && !exited_) {
@@ -439,7 +444,10 @@ class ShellImpl final : public Shell {
         std::string line = std::move(line_);
         line_.clear();
         line_cut_ = false;
-        if (Continues(line)) continue;
+        if (Continues(line)) {
+          CountLineAndMaybeYield();
+          continue;
+        }
         RunCommandLine(TakeContinued(line));
         CountLineAndMaybeYield();
         continue;
