@@ -151,7 +151,7 @@ constexpr size_t kMaxRows = 1000;                // rows of one LIMIT
 // Capability bits (include/mysql_com.h).
 constexpr uint32_t kLongPassword = 1, kFoundRows = 2, kLongFlag = 4, kWithDb = 8, kNoSchema = 16,
                    kOdbc = 64, kLocalFiles = 128, kIgnoreSpace = 256, kProtocol41 = 512,
-                   kInteractive = 1024, kSsl = 2048, kIgnoreSigpipe = 4096, kTransactions = 8192,
+                   kInteractive = 1024, kIgnoreSigpipe = 4096, kTransactions = 8192,
                    kReserved = 16384, kSecure = 32768, kMultiStatements = 1u << 16,
                    kMultiResults = 1u << 17, kPsMultiResults = 1u << 18, kPluginAuth = 1u << 19,
                    kAttrs = 1u << 20, kLenencAuth = 1u << 21, kExpiredPasswords = 1u << 22;
