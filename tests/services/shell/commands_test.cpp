@@ -26,6 +26,21 @@ TEST(Commands, UnameAndHostnameTellThePersona) {
   EXPECT_EQ(s.Run("id"), "uid=0(root) gid=0(root) groups=0(root)\n");
 }
 
+TEST(Commands, UnameAllAsEachDistrosCoreutils) {
+  ShellSession u(Distro("ubuntu22", "u"));
+  u.shell->Start();
+  EXPECT_TRUE(u.Run("uname -a").ends_with(" x86_64 x86_64 x86_64 GNU/Linux\n"))
+      << u.Run("uname -a");
+  EXPECT_NE(u.Run("uname -v").find("-Ubuntu SMP "), std::string::npos);
+  ShellSession d(Distro("debian", "d"));
+  d.shell->Start();
+  EXPECT_TRUE(d.Run("uname -a").ends_with("(2024-02-01) x86_64 GNU/Linux\n"));
+  EXPECT_EQ(d.Run("echo $BASH_VERSION"), "5.2.15(1)-release\n");
+  // wget -O leaves its (empty) file behind when the download fails.
+  EXPECT_EQ(d.Run("wget -q -O /tmp/p http://198.51.100.5/p; ls -l /tmp/p | awk '{print $5}'"),
+            "0\n");
+}
+
 TEST(Commands, ProcAndResourceToolsAgree) {
   ShellSession s;
   s.shell->Start();

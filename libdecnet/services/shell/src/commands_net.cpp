@@ -70,6 +70,9 @@ int Wget(Ctx& c) {
     const Url u = ParseUrl(url);
     const std::string out = a.values.count('O') ? a.values['O'] : FileNameOf(u);
     c.sh.Download({url, "wget", out});
+    // wget -O creates (truncates) its file before it connects: a failed download leaves it empty.
+    if (a.values.count('O') && out != "-" && !c.sh.facts.busybox)
+      c.sh.fs.Write(c.sh.Abs(out), "", false, c.sh.Now());
     if (c.sh.facts.busybox) {
       if (!quiet)
         c.Error("Connecting to " + u.host + " (" + u.host + ":" + std::to_string(u.port) + ")\n");

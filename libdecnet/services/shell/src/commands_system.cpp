@@ -36,9 +36,9 @@ std::string Uname(const ShellState& sh, char field) {
     case 'm':
       return "x86_64";
     case 'p':
-    case 'i':  // Debian's and Ubuntu's coreutils do not know the processor type
-      return sh.facts.family == Family::kDebian || sh.facts.family == Family::kUbuntu ? "unknown"
-                                                                                      : "x86_64";
+    case 'i':  // Debian's coreutils do not know the processor type; Ubuntu's and Fedora's patch it
+               // in
+      return sh.facts.family == Family::kDebian ? "unknown" : "x86_64";
     case 'o':
       return sh.facts.busybox ? "Linux" : "GNU/Linux";
   }
@@ -60,7 +60,10 @@ int UnameCmd(Ctx& c) {
       return 1;
     }
   }
-  std::string order = a.Has('a') ? "snrvmo" : "";
+  // -a leaves out -p and -i when they are "unknown" (Debian: "... x86_64 GNU/Linux"; Ubuntu and
+  // RHEL: "... x86_64 x86_64 x86_64 GNU/Linux"; busybox: "... x86_64 Linux").
+  const bool known_cpu = c.sh.facts.family != Family::kDebian && !c.sh.facts.busybox;
+  std::string order = a.Has('a') ? (known_cpu ? "snrvmpio" : "snrvmo") : "";
   if (!a.Has('a')) {
     for (char f : std::string_view("snrvmpio"))
       if (a.Has(f)) order += f;

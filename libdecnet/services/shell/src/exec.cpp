@@ -82,6 +82,14 @@ ShellState::ShellState(decoy::Connection& c, const ShellOptions& o)
   SetVar("SHLVL", "1", true);
   SetVar("HOSTNAME", facts.hostname);
   SetVar("IFS", " \t\n");
+  SetVar("PPID", std::to_string(20000 + c.id() * 37 % 9000));  // the session's sshd (see ps)
+  if (!facts.busybox) {
+    const bool old = facts.distro == "ubuntu20" || facts.distro == "centos7";
+    SetVar("BASH_VERSION", facts.family == Family::kUbuntu
+                               ? (old ? "5.0.17(1)-release" : "5.1.16(1)-release")
+                           : old ? "4.2.46(2)-release"
+                                 : "5.2.15(1)-release");
+  }
 }
 
 int64_t ShellState::Now() const { return conn.host().WallUs() / 1'000'000; }
