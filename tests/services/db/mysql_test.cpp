@@ -66,8 +66,8 @@ struct Client {
     return g.substr(v + 5, 8) + g.substr(v + 5 + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10, 12);
   }
   // Logs in as root:toor through the cleartext switch.
-  void Login(std::string_view db = "") {
-    auto r = Send(MysqlFrame(1, MysqlLoginPacket("root", std::string(20, '\x11'), db)));
+  void Login(std::string_view db = "", uint32_t caps = 0) {
+    auto r = Send(MysqlFrame(1, MysqlLoginPacket("root", std::string(20, '\x11'), db, caps)));
     ASSERT_EQ(r.size(), 1u);
     ASSERT_EQ(r[0].body[0], '\xFE');
     r = Send(MysqlFrame(3, std::string("toor\0", 5)));
@@ -318,6 +318,41 @@ TEST(MysqlQuery, WhereEqualitiesAndInformationSchema) {
   auto cols =
       Rows(c.Query("select column_name from information_schema.columns where table_name='user'"));
   EXPECT_EQ(cols, (std::vector<std::string>{"Host", "User", "plugin", "authentication_string"}));
+}
+
+// The status word of an OK (0x00) or EOF (0xFE) packet.
+uint16_t StatusOf(const Pkt& p) {
+  const std::string& b = p.body;
+  // EOF: 0xFE, warnings (2); OK: 0x00, affected rows 0, insert id 0 (1 byte each): both at 3.
+  return static_cast<unsigned char>(b.at(3)) | (static_cast<unsigned char>(b.at(4)) << 8);
+}
+
+TEST(MysqlQuery, StackedStatementsWithMultiStatements) {
+  Client c(Inputs("debian", {{"users", "root:toor"}}));
+  c.Login("mysql", 0x10000);  // CLIENT_MULTI_STATEMENTS
+  auto r = c.Query("SELECT 1; DROP TABLE user ; SELECT 'a;b';");
+  // SELECT 1: count, column, EOF, row, EOF; DROP: OK; SELECT 'a;b': count, column, EOF, row, EOF.
+  ASSERT_EQ(r.size(), 11u);
+  EXPECT_EQ(StatusOf(r[4]), 0x0a);  // SERVER_MORE_RESULTS_EXISTS | AUTOCOMMIT
+  EXPECT_EQ(r[5].body[0], '\0');
+  EXPECT_EQ(StatusOf(r[5]), 0x0a);
+  EXPECT_EQ(StatusOf(r[10]), 0x02);
+  EXPECT_EQ(Rows({r.begin() + 6, r.end()}), std::vector<std::string>{"a;b"});
+  auto q = c.decky.Events("query");
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(ParamOf(q[1], "query"), "DROP TABLE user");
+  EXPECT_EQ(ParamOf(q[1], "tags"), "drop");
+  // The first error ends the chain; what follows is still logged, as not executed.
+  r = c.Query("SELECT nope; DROP DATABASE mysql");
+  EXPECT_EQ(ErrText(r), "1054 42S22 Unknown column 'nope' in 'field list'");
+  q = c.decky.Events("query");
+  ASSERT_EQ(q.size(), 5u);
+  EXPECT_EQ(ParamOf(q[4], "tags"), "drop");
+  EXPECT_EQ(ParamOf(q[4], "executed"), "false");
+  // Without the capability the whole text is one statement (mysqld: a syntax error).
+  Client d(Inputs("debian", {{"users", "root:toor"}}));
+  d.Login("mysql");
+  EXPECT_EQ(ErrText(d.Query("SELECT 1; SELECT 2")).substr(0, 4), "1054");
 }
 
 TEST(MysqlQuery, DangerousStatementsAreTaggedAndRefused) {

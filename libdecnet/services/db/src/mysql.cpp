@@ -146,7 +146,9 @@ constexpr size_t kMaxLoginPacket = 16 << 10;     // before login: a HandshakeRes
 constexpr size_t kDefaultMaxPacket = 1 << 20;    // after login (mysql: max_allowed_packet 64 MiB)
 constexpr size_t kMaxConnectionBytes = 8 << 20;  // all input of one connection; then closed
 constexpr size_t kMaxLoggedQueries = 10000;      // `query` events per connection; then counted
-constexpr size_t kMaxRows = 1000;                // rows of one LIMIT
+constexpr size_t kMaxRows = 1000;
+constexpr size_t kMaxStatements = 64;  // of one multi-statement COM_QUERY; the rest is not run //
+                                       // rows of one LIMIT
 
 // Capability bits (include/mysql_com.h).
 constexpr uint32_t kLongPassword = 1, kFoundRows = 2, kLongFlag = 4, kWithDb = 8, kNoSchema = 16,
@@ -463,12 +465,15 @@ class MysqlSession final : public decoy::Session {
   }
   void Reply(std::string_view payload) { Send(seq_++, payload); }
   void Err(uint16_t code, std::string_view state, std::string_view msg) {
+    errored_ = true;
     Reply("\xFF" + Le(code, 2) + "#" + std::string(state) + std::string(msg));
   }
+  // SERVER_MORE_RESULTS_EXISTS while a multi-statement query has more to answer.
+  uint16_t Status() const { return kAutocommit | (more_ ? 8 : 0); }
   void Ok(uint64_t affected = 0) {
-    Reply(std::string(1, '\0') + Lenenc(affected) + Lenenc(0) + Le(kAutocommit, 2) + Le(0, 2));
+    Reply(std::string(1, '\0') + Lenenc(affected) + Lenenc(0) + Le(Status(), 2) + Le(0, 2));
   }
-  void Eof() { Reply("\xFE" + Le(0, 2) + Le(kAutocommit, 2)); }
+  void Eof() { Reply("\xFE" + Le(0, 2) + Le(Status(), 2)); }
   std::string ProductName() const { return svc_.mariadb_ ? "MariaDB" : "MySQL"; }
 
   // protocol::HandshakeV10.
@@ -608,7 +613,7 @@ class MysqlSession final : public decoy::Session {
       case 0x02:
         return InitDb(std::string(arg), "init_db");
       case 0x03:
-        return Query(arg);
+        return Queries(arg);
       case 0x04:
         return Eof();  // COM_FIELD_LIST: no columns
       case 0x09:
@@ -647,7 +652,8 @@ class MysqlSession final : public decoy::Session {
     Ok();
   }
 
-  void LogQuery(std::string_view q, std::string_view tags, std::string_view db) {
+  void LogQuery(std::string_view q, std::string_view tags, std::string_view db,
+                bool executed = true) {
     ++svc_.h_.queries;
     if (!tags.empty()) ++svc_.h_.tagged;
     if (++queries_ > kMaxLoggedQueries) {
@@ -656,6 +662,7 @@ class MysqlSession final : public decoy::Session {
     }
     auto ev = Ev("query").Add("user", login_.user).Add("db", db).Add("query", q);
     if (!tags.empty()) ev.Add("tags", tags);
+    if (!executed) ev.Add("executed", "false");
     ev.Emit();
   }
 
@@ -672,6 +679,37 @@ class MysqlSession final : public decoy::Session {
       add("udf");
     if (low.find("load data") != std::string::npos) add("load_data");
     return t;
+  }
+
+  // COM_QUERY. With CLIENT_MULTI_STATEMENTS the statements are split at top-level ';' (stacked
+  // queries: each logged and tagged on its own) and answered in turn; the first error ends the
+  // chain, as in mysqld.
+  void Queries(std::string_view raw) {
+    std::vector<std::string> stmts;
+    if (login_.caps & kMultiStatements) {
+      for (std::string& st : SplitTop(raw, ';', false)) {
+        if (Trim(st).empty()) continue;
+        if (stmts.size() < kMaxStatements) {
+          stmts.push_back(std::move(st));
+        } else {
+          ++svc_.h_.unlogged;
+        }
+      }
+    }
+    if (stmts.empty()) stmts.emplace_back(raw);
+    size_t i = 0;
+    for (; i < stmts.size() && !closing_; ++i) {
+      more_ = i + 1 < stmts.size();
+      errored_ = false;
+      Query(stmts[i]);
+      if (errored_) break;
+    }
+    more_ = false;
+    // What the error kept from running still tells what the attacker meant.
+    for (++i; i < stmts.size(); ++i) {
+      const std::string q = Trim(stmts[i]);
+      LogQuery(q, Tags(Lower(q)), db_, false);
+    }
   }
 
   void Query(std::string_view raw) {
@@ -797,8 +835,10 @@ class MysqlSession final : public decoy::Session {
     return std::nullopt;
   }
 
-  // Splits at top-level commas (not inside quotes or parentheses).
-  static std::vector<std::string> Items(std::string_view s) {
+  static std::vector<std::string> Items(std::string_view s) { return SplitTop(s, ',', true); }
+
+  // Splits at `sep` outside quotes (and, if `parens`, outside parentheses).
+  static std::vector<std::string> SplitTop(std::string_view s, char sep, bool parens) {
     std::vector<std::string> out;
     int depth = 0;
     char q = 0;
@@ -811,11 +851,11 @@ class MysqlSession final : public decoy::Session {
       }
       if (c == '\'' || c == '"' || c == '`')
         q = c;
-      else if (c == '(')
+      else if (parens && c == '(')
         ++depth;
-      else if (c == ')')
+      else if (parens && c == ')')
         --depth;
-      else if (c == ',' && depth == 0) {
+      else if (c == sep && depth == 0) {
         out.emplace_back(s.substr(start, i - start));
         start = i + 1;
       }
@@ -1009,6 +1049,8 @@ class MysqlSession final : public decoy::Session {
   mysql::PacketReader reader_;
   State state_ = State::kLogin;
   bool closing_ = false;
+  bool more_ = false;     // answering a statement of a multi-statement query that has more after it
+  bool errored_ = false;  // the current statement was answered with an error
   uint8_t seq_ = 0;
   uint32_t thread_id_ = 0;
   size_t total_in_ = 0;
