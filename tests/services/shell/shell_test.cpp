@@ -151,13 +151,17 @@ TEST(LineDiscipline, OpenInputContinuesOnTheNextLine) {
   EXPECT_EQ(s.Type("done"), "done\r\nn1\r\nn2\r\nroot@web-01:~# ");
   ASSERT_EQ(s.decky.Events("command").size(), 1u);
   // (the log writes the newlines of a value as \x0a)
-  EXPECT_EQ(ParamOf(s.decky.Events("command")[0], "input"), "for i in 1 2\\x0ado echo n$i\\x0adone");
+  EXPECT_EQ(ParamOf(s.decky.Events("command")[0], "input"),
+            "for i in 1 2\\x0ado echo n$i\\x0adone");
   EXPECT_EQ(s.Type("echo 'a"), "echo 'a\r\n> ");
   EXPECT_EQ(s.Type("b'"), "b'\r\na\r\nb\r\nroot@web-01:~# ");
   s.Type("cat > /tmp/h <<EOF");
   s.Type("line $HOME");
   s.Type("EOF");
-  EXPECT_EQ(s.Run("cat /tmp/h"), "line $HOME\n");
+  EXPECT_EQ(s.Run("cat /tmp/h"), "line /root\n");  // an unquoted delimiter: the body expands
+  s.Type("cat <<'EOF'");
+  s.Type("line $HOME `id -u` \\$");
+  EXPECT_EQ(s.Type("EOF"), "EOF\r\nline $HOME `id -u` \\$\r\nroot@web-01:~# ");
   // ^C drops what was continued.
   s.Type("ls &&");
   s.term.Take();
@@ -172,6 +176,9 @@ TEST(ExecMode, HereDocumentsAndStrings) {
       "cat <<EOF > /tmp/x\nfirst\n\tsecond\nEOF\ncat /tmp/x; base64 -d <<< aGkK; cat "
       "<<-END\n\tx\nEND");
   EXPECT_EQ(s.term.screen, "first\n\tsecond\nhi\nx\n");
+  ShellSession e(Distro("debian"), false);
+  e.shell->Exec("X=7; cat <<EOF\n$X $(echo sub) `whoami` \\$X \\\\\nEOF");
+  EXPECT_EQ(e.term.screen, "7 sub root $X \\\n");
   EXPECT_TRUE(s.term.exited);
 }
 

@@ -391,8 +391,8 @@ bool ShellState::ApplyRedirects(const std::vector<Redirect>& redirects, size_t* 
         fds[rd.fd] = rd.dup_to >= 1 && rd.dup_to <= 2 ? fds[rd.dup_to] : &r->null;
       continue;
     }
-    if (rd.op == Redirect::Op::kHereDoc) {  // the body as typed: $VAR inside is not expanded here
-      r->input = rd.here_text;
+    if (rd.op == Redirect::Op::kHereDoc) {
+      r->input = rd.here_expand ? ExpandOne(HereDocWord(rd.here_text), budget, *io) : rd.here_text;
       r->has_input = true;
       continue;
     }

@@ -38,6 +38,30 @@ class Lexer {
  public:
   Lexer(std::string_view in, const ParseLimits& limits) : in_(in), limits_(limits) {}
 
+  // A here-document's body as a double-quoted word: $VAR, $( ), backticks expand; \ escapes only
+  // $ ` \ and a newline. False on an unterminated $( or `.
+  bool LexHereBody(Word* w) {
+    AppendLiteral(w, "", true);
+    while (pos_ < in_.size()) {
+      const char c = in_[pos_];
+      if (c == '\\' && pos_ + 1 < in_.size()) {
+        const char n = in_[pos_ + 1];
+        if (n == '$' || n == '`' || n == '\\')
+          AppendLiteral(w, in_.substr(pos_ + 1, 1), true);
+        else if (n != '\n')
+          AppendLiteral(w, in_.substr(pos_, 2), true);
+        pos_ += 2;
+      } else if (c == '$') {
+        if (!LexDollar(w, true)) return false;
+      } else if (c == '`') {
+        if (!LexBacktick(w, true)) return false;
+      } else {
+        AppendLiteral(w, in_.substr(pos_++, 1), true);
+      }
+    }
+    return true;
+  }
+
   bool Run(std::vector<Token>* out) {
     while (SkipBlanks(), pos_ < in_.size()) {
       if (out->size() >= limits_.max_tokens) return Fail("argument list too long");
@@ -73,7 +97,10 @@ class Lexer {
     for (size_t index : heredocs_) {
       Token& r = (*out)[index];
       std::string delimiter;
-      for (const Segment& seg : (*out)[index + 1].word.segments) delimiter += seg.text;
+      for (const Segment& seg : (*out)[index + 1].word.segments) {
+        delimiter += seg.text;
+        if (seg.quoted) r.redirect.here_expand = false;  // <<'EOF': the body stays literal
+      }
       const bool strip_tabs = r.op == "<<-";
       bool closed = false;
       while (pos_ < in_.size()) {
@@ -641,6 +668,15 @@ class Parser {
 };
 
 }  // namespace
+
+Word HereDocWord(std::string_view body) {
+  ParseLimits limits;
+  Lexer lexer(body, limits);
+  Word w;
+  if (body.size() <= limits.max_bytes && lexer.LexHereBody(&w)) return w;
+  w.segments.assign(1, Segment{Segment::Kind::kLiteral, std::string(body), true});
+  return w;
+}
 
 bool Word::HasGlob() const {
   for (const Segment& s : segments)

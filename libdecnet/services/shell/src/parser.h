@@ -37,9 +37,10 @@ struct Redirect {
   enum class Op : uint8_t { kOut, kAppend, kIn, kDupOut, kHereDoc, kHereString };
   int fd = 1;
   Op op = Op::kOut;
-  Word target;            // file name (not for kDupOut)
-  int dup_to = 1;         // kDupOut: the fd `fd` becomes a copy of
-  std::string here_text;  // kHereDoc: the body, as typed (not expanded)
+  Word target;              // file name (not for kDupOut)
+  int dup_to = 1;           // kDupOut: the fd `fd` becomes a copy of
+  std::string here_text;    // kHereDoc: the body, as typed
+  bool here_expand = true;  // kHereDoc: unquoted delimiter, $VAR and $( ) in the body expand
 };
 
 struct SimpleCommand {
@@ -89,6 +90,9 @@ struct ParseResult {
 };
 
 ParseResult ParseCommandLine(std::string_view input, const ParseLimits& limits = {});
+
+// A here-document body as one double-quoted word (for expansion when its delimiter was unquoted).
+Word HereDocWord(std::string_view body);
 
 // True for a valid shell variable name (letters, digits, _; not starting with a digit).
 bool IsName(std::string_view s);
