@@ -1,15 +1,30 @@
 // MySQL / MariaDB as the persona's distribution packages them (MySQL 8.0.36-0ubuntu0.22.04.1 on
-// Ubuntu 22.04, MariaDB 10.11.6-MariaDB-0+deb12u1 on Debian 12, ...): handshake v10, the login
-// captured (the mysql_native_password response as hashcat 11200 `$mysqlna$`, then an
-// AuthSwitchRequest to mysql_clear_password for the plaintext, as a server with a PAM/LDAP plugin
-// asks), error 1045 as the product words it, and after login a small query engine over a stable
-// fake schema per persona. Every statement is logged (`query`), tagged drop / outfile / load_file /
-// udf.
+// Ubuntu 22.04, MariaDB 10.11.6-MariaDB-0+deb12u1 on Debian 12, with the "5.5.5-" prefix
+// MariaDB 10.x puts in its handshake; nmap -sV names both): handshake v10, then the login captured
+// in two steps:
+//   1. the HandshakeResponse41's auth data: mysql_native_password as hashcat -m 11200
+//      `$mysqlna$<scramble hex>*<response hex>` (kind hash); caching_sha2_password (no hashcat mode
+//      for the scramble response) as `<scramble hex>*<response hex>`, hash_format naming the
+//      plugin;
+//   2. an AuthSwitchRequest to mysql_clear_password, as a server whose account uses a PAM/LDAP
+//   plugin
+//      sends: libmariadb (the mariadb client, hydra, most connectors built on it) answers with the
+//      plaintext without any option (its --enable-cleartext-plugin is "obsolete"); Oracle's
+//      libmysql refuses unless --enable-cleartext-plugin / LIBMYSQL_ENABLE_CLEARTEXT_PLUGIN, logged
+//      as `auth_switch_refused` (the hash of step 1 is all there is).
+// Logins succeed only on the cleartext path (no SHA-1 here to check a native response), with the
+// `users` pairs; error 1045 is worded as the server words it. After login a small query engine over
+// a stable fake schema per persona (one application database, mysql.user, information_schema
+// views); every statement is logged (`query`), stacked ones one by one, tagged drop / outfile /
+// load_file / udf / load_data; INTO OUTFILE and LOAD DATA fail on secure_file_priv (1290), a UDF on
+// its missing library (1126). Not served: TLS (not offered), compression, prepared statements
+// (1047), COM_CHANGE_USER (1045).
 //
-// Persona settings (topology `mysql.<key>`): version (the server version; default the distro's),
-// product ("mysql" | "mariadb"), auth_plugin ("mysql_native_password" | "caching_sha2_password"),
-// users ("user:password,..." the logins accepted, checked on the cleartext path only; none by
-// default, so every login fails), max_packet (bytes of one packet after login, default 1 MiB).
+// Persona settings (topology `mysql.<key>`): version (default the distro's), product ("mysql" |
+// "mariadb"), version_comment, auth_plugin ("mysql_native_password" | "caching_sha2_password";
+// default caching_sha2 on MySQL 8), users ("user:password,..."; none by default, so every login
+// fails), max_packet (bytes of one packet after login, default 1 MiB; 16 KiB before login; 8 MiB of
+// input per connection).
 #pragma once
 
 #include <cstddef>
