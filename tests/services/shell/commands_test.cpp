@@ -166,6 +166,11 @@ TEST(Commands, PrivilegesAndUsers) {
   s.shell->Start();
   EXPECT_TRUE(s.term.screen.ends_with("deploy@u1:~$ "));
   EXPECT_EQ(s.Run("pwd"), "/home/deploy\n");
+  // A login the persona did not have is still one consistent account.
+  EXPECT_EQ(s.Run("grep ^deploy: /etc/passwd"),
+            "deploy:x:1001:1001:deploy,,,:/home/deploy:/bin/bash\n");
+  EXPECT_EQ(s.Run("id"), "uid=1001(deploy) gid=1001(deploy) groups=1001(deploy)\n");
+  EXPECT_EQ(s.Run("ls -ld ~ | awk '{print $3}'"), "deploy\n");
   // sudo asks for the user's password (not echoed), logs it, then runs the command as root.
   EXPECT_EQ(s.Type("sudo id -u"), "sudo id -u\r\n[sudo] password for deploy: ");
   EXPECT_EQ(s.Type("s3cret"), "\r\n\r\n0\r\ndeploy@u1:~$ ");
@@ -173,7 +178,7 @@ TEST(Commands, PrivilegesAndUsers) {
   ASSERT_EQ(sudo.size(), 1u);
   EXPECT_EQ(decoy::testing::ParamOf(sudo[0], "principal"), "deploy");
   EXPECT_EQ(decoy::testing::ParamOf(sudo[0], "secret_printable"), "s3cret");
-  EXPECT_EQ(s.decky.Events("command").size(), 2u);  // pwd, sudo: the password is not a command line
+  EXPECT_EQ(s.decky.Events("command").size(), 5u);  // pwd, grep, id, ls, sudo: not the password
   EXPECT_EQ(s.Run("id -u"), "1001\n");
   EXPECT_EQ(s.Run("cat /etc/shadow"), "cat: /etc/shadow: Permission denied\n");
   // Piped into sudo (nobody to ask): runs as root directly.

@@ -58,7 +58,7 @@ ShellState::ShellState(decoy::Connection& c, const ShellOptions& o)
       std::min(limits.max_output, std::max<size_t>(4096, c.host().limits().max_output_bytes / 2));
   user = options.user.empty() ? "root" : options.user;
   home = HomeOf(user);
-  if (!fs.Lookup(home)) fs.Mkdir(home, facts.build_epoch, true);  // a login the base tree lacks
+  AddLoginAccount();
   cwd = home;
   // The address the attacker reached is the one `ip a` shows (unless it is loopback: tests, local
   // runs).
@@ -89,6 +89,28 @@ ShellState::ShellState(decoy::Connection& c, const ShellOptions& o)
                                ? (old ? "5.0.17(1)-release" : "5.1.16(1)-release")
                            : old ? "4.2.46(2)-release"
                                  : "5.2.15(1)-release");
+  }
+}
+
+// A login the persona's accounts lack (the accept policy let "admin" in): it gets uid 1001, a line
+// in passwd, group and shadow, and a home, in this session's overlay, so id, ls -l and grep agree.
+void ShellState::AddLoginAccount() {
+  for (const Account& a : facts.accounts)
+    if (a.name == user) return;
+  const bool busybox = facts.busybox;
+  facts.accounts.push_back(
+      {user, 1001, 1001, user + ",,,", home, busybox ? "/bin/ash" : "/bin/bash"});
+  auto append = [this](const char* path, const std::string& line) {
+    if (const Node* n = fs.Lookup(path)) fs.Write(path, n->data + line, false, facts.build_epoch);
+  };
+  append("/etc/passwd",
+         user + ":x:1001:1001:" + user + ",,,:" + home + ":" + facts.accounts.back().shell + "\n");
+  append("/etc/group", user + ":x:1001:\n");
+  append("/etc/shadow",
+         user + ":!:" + std::to_string(facts.build_epoch / 86400) + ":0:99999:7:::\n");
+  if (!fs.Lookup(home)) {
+    fs.Mkdir(home, facts.build_epoch, true);
+    fs.Chown(home, user, user);
   }
 }
 

@@ -315,6 +315,16 @@ FsError Fs::Chmod(std::string_view abs_path, uint16_t mode) {
   return Put(path, std::move(copy));
 }
 
+FsError Fs::Chown(std::string_view abs_path, std::string_view owner, std::string_view group) {
+  std::string path;
+  const Node* n = Lookup(abs_path, &path);
+  if (!n) return FsError::kNoEnt;
+  Node copy = *n;
+  copy.owner = std::string(owner);
+  copy.group = std::string(group);
+  return Put(path, std::move(copy));
+}
+
 FsError Fs::Touch(std::string_view abs_path, int64_t now) {
   std::string path;
   if (const Node* n = Lookup(abs_path, &path)) {

@@ -66,6 +66,7 @@ class Fs {
   FsError Copy(std::string_view from, std::string_view to, int64_t now);
   FsError Symlink(std::string_view target, std::string_view link_path, int64_t now);
   FsError Chmod(std::string_view abs_path, uint16_t mode);
+  FsError Chown(std::string_view abs_path, std::string_view owner, std::string_view group);
   FsError Touch(std::string_view abs_path, int64_t now);
 
   // Drops every write of the session (at its end: the memory goes back before the transport frees

@@ -151,6 +151,7 @@ class ShellState {
   void PauseOutput(const Io& io, uint64_t ms);
 
  private:
+  void AddLoginAccount();
   int RunScript(const Script& s, Io io);
   int RunAndOr(const AndOr& list, Io io);
   int RunPipeline(const Pipeline& p, Io io);
