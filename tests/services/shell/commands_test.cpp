@@ -339,6 +339,10 @@ TEST(Commands, FunctionsAndTheForkBomb) {
   s.shell->Start();
   EXPECT_EQ(s.Run("greet() { echo hi $USER; }; greet; greet"), "hi root\nhi root\n");
   EXPECT_EQ(s.Run("function f { echo f; }; f; unset -f f; f"), "f\n-bash: f: command not found\n");
+  EXPECT_EQ(s.Run("args() { echo $# $1 $2; shift; echo $@; }; args a b c"), "3 a b\nb c\n");
+  EXPECT_EQ(s.Run("sh -c 'echo $0 $1' name one"), "name one\n");
+  EXPECT_EQ(s.Run("echo 'echo $0 got $1' > /tmp/a.sh; sh /tmp/a.sh x; echo $# $1"),
+            "/tmp/a.sh got x\n0\n");
   // The fork bomb runs into the nesting bound, prints bash's message, and the shell goes on.
   const std::string bomb = s.Run(":(){ :|:& };:");
   EXPECT_NE(bomb.find("maximum function nesting level exceeded"), std::string::npos);

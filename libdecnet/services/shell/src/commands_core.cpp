@@ -380,14 +380,22 @@ int Su(Ctx& c) {
 
 int Sh(Ctx& c) {
   Args a = ParseArgs(c.argv, "c");
-  if (a.values.count('c')) return c.sh.RunLine(a.values['c'], c.io);
+  if (a.values.count('c')) {  // sh -c CMD [NAME [ARGS...]]: NAME is $0
+    const std::vector<std::string>& o = a.operands;
+    return c.sh.RunWithArgs(a.values['c'], o.empty() ? std::string() : o[0],
+                            o.size() > 1 ? std::vector<std::string>(o.begin() + 1, o.end())
+                                         : std::vector<std::string>{},
+                            c.io);
+  }
   if (!a.operands.empty()) {
     const Node* n = c.sh.fs.Lookup(c.sh.Abs(a.operands[0]));
     if (!n) {
       c.Error(c.argv[0] + ": " + a.operands[0] + ": No such file or directory\n");
       return 127;
     }
-    return c.sh.RunLine(n->data, c.io);
+    const std::string script = n->data;
+    return c.sh.RunWithArgs(script, a.operands[0], {a.operands.begin() + 1, a.operands.end()},
+                            c.io);
   }
   if (!c.io.in.empty()) return c.sh.RunLine(c.io.in, c.io);  // curl ... | sh
   return 0;  // a nested interactive shell: the same session goes on
@@ -453,6 +461,15 @@ int Break(Ctx& c) {
   return 0;
 }
 
+int Shift(Ctx& c) {
+  const size_t n =
+      c.argv.size() > 1 ? static_cast<size_t>(std::max(0, std::atoi(c.argv[1].c_str()))) : 1;
+  if (n > c.sh.positional.size()) return 1;
+  c.sh.positional.erase(c.sh.positional.begin(),
+                        c.sh.positional.begin() + static_cast<ptrdiff_t>(n));
+  return 0;
+}
+
 int Getconf(Ctx& c) {
   const std::string what = c.argv.size() > 1 ? c.argv[1] : "";
   if (what == "LONG_BIT")
@@ -481,9 +498,9 @@ int Timeout(Ctx& c) {
 
 bool IsShellBuiltin(std::string_view n) {
   static constexpr std::string_view kBuiltins[] = {
-      "cd",    "exit",    "logout", "export", "history", "type",    "unset",
-      "alias", "unalias", "source", ".",      ":",       "set",     "ulimit",
-      "umask", "disown",  "time",   "exec",   "break",   "continue"};
+      "cd",    "exit",    "logout", "export", "history", "type",     "unset",
+      "alias", "unalias", "source", ".",      ":",       "set",      "ulimit",
+      "umask", "disown",  "time",   "exec",   "break",   "continue", "shift"};
   for (std::string_view b : kBuiltins)
     if (n == b) return true;
   return false;
@@ -492,16 +509,16 @@ bool IsShellBuiltin(std::string_view n) {
 const CommandTable& Commands() {
   static const CommandTable table = [] {
     CommandTable t = {
-        {"echo", Echo},      {"printf", Printf}, {"pwd", Pwd},         {"cd", Cd},
-        {"exit", Exit},      {"logout", Exit},   {"true", True},       {"false", False},
-        {"export", Export},  {"unset", Unset},   {"env", Env},         {"history", History},
-        {"which", Which},    {"type", Type},     {"alias", Alias},     {"sleep", Sleep},
-        {"sudo", Sudo},      {"su", Su},         {"sh", Sh},           {"bash", Sh},
-        {"ash", Sh},         {"source", Source}, {".", Source},        {"busybox", Busybox},
-        {"nohup", Nohup},    {"exec", Nohup},    {"getconf", Getconf}, {"break", Break},
-        {"continue", Break}, {"time", Nohup},    {"timeout", Timeout}, {"clear", True},
-        {"unalias", True},   {"set", True},      {"ulimit", True},     {"umask", True},
-        {"sync", True},      {"disown", True},   {":", True},
+        {"echo", Echo},     {"printf", Printf},  {"pwd", Pwd},         {"cd", Cd},
+        {"exit", Exit},     {"logout", Exit},    {"true", True},       {"false", False},
+        {"export", Export}, {"unset", Unset},    {"env", Env},         {"history", History},
+        {"which", Which},   {"type", Type},      {"alias", Alias},     {"sleep", Sleep},
+        {"sudo", Sudo},     {"su", Su},          {"sh", Sh},           {"bash", Sh},
+        {"ash", Sh},        {"source", Source},  {".", Source},        {"busybox", Busybox},
+        {"nohup", Nohup},   {"exec", Nohup},     {"getconf", Getconf}, {"break", Break},
+        {"shift", Shift},   {"continue", Break}, {"time", Nohup},      {"timeout", Timeout},
+        {"clear", True},    {"unalias", True},   {"set", True},        {"ulimit", True},
+        {"umask", True},    {"sync", True},      {"disown", True},     {":", True},
     };
     AddFileCommands(t);
     AddSystemCommands(t);

@@ -491,7 +491,7 @@ int ShellState::RunArgv(std::vector<std::string> argv, Io io) {
   // bash words as "maximum function nesting level exceeded".
   if (auto f = functions_.find(name); f != functions_.end()) {
     const std::string body = f->second;  // the body may redefine itself
-    return RunLine(body, io);
+    return RunWithArgs(body, std::string(), {argv.begin() + 1, argv.end()}, io);
   }
   const auto& table = Commands();
   auto it = table.find(name);
@@ -515,7 +515,18 @@ int ShellState::RunFile(const std::string& path, std::vector<std::string> argv, 
     return 126;
   }
   const std::string script = n->data;  // the run may change the file
-  return RunLine(script, io);
+  return RunWithArgs(script, argv[0], {argv.begin() + 1, argv.end()}, io);
+}
+
+int ShellState::RunWithArgs(std::string_view text, std::string name, std::vector<std::string> args,
+                            Io io) {
+  std::vector<std::string> saved_args = std::exchange(positional, std::move(args));
+  const std::string saved_name = arg0;
+  if (!name.empty()) arg0 = std::move(name);
+  const int status = RunLine(text, io);
+  positional = std::move(saved_args);
+  arg0 = saved_name;
+  return status;
 }
 
 bool ShellState::Expand(const Word& w, std::vector<std::string>* fields, size_t* budget, Io io) {
@@ -590,12 +601,19 @@ std::string ShellState::ExpandOne(const Word& w, size_t* budget, Io io) {
 std::string ShellState::ExpandVariable(std::string_view spec) const {
   if (spec == "?") return std::to_string(last_status);
   if (spec == "$") return std::to_string(1000 + conn.id() * 7919 % 30000);
-  if (spec == "#") return "0";
-  if (spec == "0") return facts.busybox ? "-sh" : "-bash";
+  if (spec == "#") return std::to_string(positional.size());
+  if (spec == "0") return arg0.empty() ? (facts.busybox ? "-sh" : "-bash") : arg0;
   if (spec == "-") return "himBHs";
-  if (spec == "!" || spec == "@" || spec == "*" ||
-      (spec.size() == 1 && spec[0] >= '1' && spec[0] <= '9'))
-    return {};
+  if (spec == "!") return {};
+  if (spec == "@" || spec == "*") {  // "$@" is joined too: one field, not one per argument
+    std::string all;
+    for (size_t i = 0; i < positional.size(); ++i) all += (i ? " " : "") + positional[i];
+    return all;
+  }
+  if (spec.size() == 1 && spec[0] >= '1' && spec[0] <= '9') {
+    const size_t k = static_cast<size_t>(spec[0] - '1');
+    return k < positional.size() ? positional[k] : std::string();
+  }
   if (spec.starts_with("#")) return std::to_string(Var(spec.substr(1)).size());
   const size_t op = spec.find_first_of(":-=+");
   if (op == std::string_view::npos) return Var(spec);

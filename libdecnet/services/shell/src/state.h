@@ -129,6 +129,10 @@ class ShellState {
   bool continue_requested = false;
   int exit_status = 0;
   std::deque<std::string> history;
+  std::vector<std::string> positional;  // $1..$9, $#, $@ of the running function or script
+  std::string arg0;                     // $0 of a script ("" = the login shell's "-bash")
+  // Runs `text` with $1... set to `args` (and $0 to `name` unless empty), then restores them.
+  int RunWithArgs(std::string_view text, std::string name, std::vector<std::string> args, Io io);
   uint64_t downloads = 0;
   uint64_t expansions_refused = 0;
   // Pauses in the session's output (a download "connecting"): the session shows the output up to
