@@ -6,37 +6,10 @@
 # an event, the secret what the protocol gives); nmap -sV names MariaDB (Debian persona) and MySQL
 # 8.0 (Ubuntu persona) with their versions; garbage on the live socket, then the decky still serves.
 set -euo pipefail
-BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
-[ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
-for tool in mariadb nmap hydra python3; do
-  command -v "$tool" >/dev/null || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq mariadb-client nmap hydra python3 >/dev/null 2>&1; } || true
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool missing (packaging/deps/svc_db.txt)"; exit 77; }
-done
-
-dir="$(mktemp -d /tmp/mysql-clients.XXXXXX)"
-pids=()
-ns=""
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- events"; tail -n 40 "$dir/events.log" 2>/dev/null; exit 1; }
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-LOGPORT=$(free_port)
-python3 - "$LOGPORT" "$dir/events.log" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b"\n")
-PY
-pids+=($!)
+source "$(dirname "$0")/../lib.sh"
+svc_require "mariadb-client nmap hydra python3" mariadb nmap hydra python3
+svc_scratch mysql-clients
+svc_event_sink
 
 PORT=$(free_port)
 echo '{"mysql": {"users": "root:toor"}}' > "$dir/settings.json"
@@ -54,8 +27,6 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-events() { grep -a "$1" "$dir/events.log" || true; }
-param() { sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p"; }
 settle() { sleep 0.3; }
 db() { timeout 10 mariadb -h 127.0.0.1 -P "$PORT" --protocol=tcp -N -B "$@" 2>&1; }
 

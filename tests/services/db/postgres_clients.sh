@@ -6,37 +6,10 @@
 # PostgreSQL with the persona's major version (on 5432 in a network namespace of its own, where its
 # SMBProgNeg probe is sent at default intensity), and garbage on the live socket leaves it serving.
 set -euo pipefail
-BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
-[ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
-for tool in psql nmap hydra python3; do
-  command -v "$tool" >/dev/null || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq postgresql-client nmap hydra python3 >/dev/null 2>&1; } || true
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool missing (packaging/deps/svc_db.txt)"; exit 77; }
-done
-
-dir="$(mktemp -d /tmp/pg-clients.XXXXXX)"
-pids=()
-ns=""
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- events"; tail -n 40 "$dir/events.log" 2>/dev/null; exit 1; }
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-LOGPORT=$(free_port)
-python3 - "$LOGPORT" "$dir/events.log" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b"\n")
-PY
-pids+=($!)
+source "$(dirname "$0")/../lib.sh"
+svc_require "postgresql-client nmap hydra python3" psql nmap hydra python3
+svc_scratch pg-clients
+svc_event_sink
 
 # Decky "clear": cleartext passwords (what captures most); decky "scram": the Debian 12 default.
 CLEAR=$(free_port)
@@ -55,8 +28,6 @@ for port in $CLEAR $SCRAM; do
   for _ in $(seq 100); do up "$port" && break; sleep 0.1; done
 done
 
-events() { grep -a "$1" "$dir/events.log" || true; }
-param() { sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p"; }
 settle() { sleep 0.3; }
 pg() { local p=$1 pw=$2; shift 2; PGPASSWORD="$pw" PGCONNECT_TIMEOUT=5 timeout 10 psql -X -h 127.0.0.1 -p "$p" -U postgres -d shop "$@" 2>&1; }
 
