@@ -5,37 +5,10 @@
 # list (every password a credential line, byte for byte in secret_b64), garbage and an overlong line
 # on the live socket, and a PORT to an outside address that is logged and never connected.
 set -euo pipefail
-BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
-[ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
-here="$(cd "$(dirname "$0")" && pwd)"
-for tool in curl nmap hydra python3; do
-  command -v "$tool" >/dev/null || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq curl nmap hydra python3 >/dev/null 2>&1; } || true
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool missing (packaging/deps/svc_files.txt)"; exit 77; }
-done
-
-dir="$(mktemp -d /tmp/ftp-clients.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- events"; tail -n 40 "$dir/events.log" 2>/dev/null; exit 1; }
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-LOGPORT=$(free_port)
-# The event sink: one syslog datagram per line.
-python3 - "$LOGPORT" "$dir/events.log" <<'EOF' &
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b"\n")
-EOF
-pids+=($!)
+source "$(dirname "$0")/../lib.sh"
+svc_require "curl nmap hydra python3 lftp" curl nmap hydra python3
+svc_scratch ftp-clients
+svc_event_sink
 
 declare -A PORT
 for product in vsftpd proftpd pureftpd; do
@@ -53,8 +26,6 @@ for product in vsftpd proftpd pureftpd; do
   done
 done
 
-events() { grep -a "$1" "$dir/events.log" || true; }
-param() { sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p"; }
 
 # --- curl: anonymous listing, download, upload, on each product
 printf 'uploaded by curl %s\n' "$RANDOM" > "$dir/up.txt"

@@ -5,36 +5,12 @@
 # upload checked as a file_upload event and as the stored artifact, by sha256 against the local
 # file. Exits 77 when the decky has no ssh service.
 set -euo pipefail
-BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
-[ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
-for tool in ssh sftp scp sshpass python3; do
-  command -v "$tool" >/dev/null || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq openssh-client sshpass python3 >/dev/null 2>&1; } || true
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
-done
-
-dir="$(mktemp -d /tmp/ssh-files.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/../lib.sh"
+svc_require "openssh-client sshpass python3" ssh sftp scp sshpass python3
+svc_scratch ssh-files
 fail() { echo "FAIL: $*"; echo "--- events"; tail -n 30 "$dir/events.log" 2>/dev/null; \
          echo "--- decky"; tail -n 20 "$dir/decky.out" 2>/dev/null; exit 1; }
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-LOGPORT=$(free_port)
-python3 - "$LOGPORT" "$dir/events.log" <<'EOF' &
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b"\n")
-EOF
-pids+=($!)
+svc_event_sink
 
 PORT=$(free_port)
 printf '{"ssh": {"accept": "list", "users": "root:hunter2,alice:wonderland"}}\n' > "$dir/settings.json"
@@ -63,7 +39,6 @@ esac
 SSHOPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
          -o PubkeyAuthentication=no -o PreferredAuthentications=password -o ConnectTimeout=10)
 events() { grep -a " ssh - $1 " "$dir/events.log" || true; }
-param() { sed -n "s/.* $1=\"\\([^\"]*\\)\".*/\\1/p"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 # The upload of `file` as `protocol` arrived whole: an event with its sha256 and size, and the
 # stored artifact with the same bytes.

@@ -6,40 +6,15 @@
 # negotiation byte for byte and the hostile cases (1 MiB of IAC, an unterminated SB, a 1 MiB line, a
 # session that never ends).
 set -euo pipefail
-BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
-[ -x "$BIN" ] || { echo "SKIP: $BIN not built"; exit 77; }
+source "$(dirname "$0")/../lib.sh"
+svc_require "nmap hydra python3 busybox" nmap hydra python3 busybox
+svc_scratch telnet-clients
 # An unknown service makes the decky list the ones it knows, and exit.
-known=$(timeout 10 "$BIN" --decky probe --services no-such-service 2>&1 || true)
+known=$(timeout 10 "$BIN" --state-dir "$dir/probe" --decky probe --services no-such-service 2>&1 || true)
 if ! grep -q "known: .*telnet" <<<"$known"; then
   echo "SKIP: this decnet-decky does not serve telnet"; exit 77
 fi
-for tool in nmap hydra python3 busybox; do
-  command -v "$tool" >/dev/null || { [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq nmap hydra python3 busybox >/dev/null 2>&1; } || true
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
-done
-
-dir="$(mktemp -d /tmp/telnet-clients.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- events"; tail -n 40 "$dir/events.log" 2>/dev/null; exit 1; }
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-LOGPORT=$(free_port)
-python3 - "$LOGPORT" "$dir/events.log" <<'EOF' &
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b"\n")
-EOF
-pids+=($!)
+svc_event_sink
 
 # name distro product extra-args...
 declare -A PORT
@@ -66,7 +41,6 @@ for name in files-01 cam-01 short-01; do
 done
 sleep 0.3
 
-events() { grep -a "$1" "$dir/events.log" || true; }
 
 # --- raw sockets: negotiation byte for byte, then the hostile cases
 python3 - "${PORT[files-01]}" "${PORT[cam-01]}" "${PORT[short-01]}" <<'EOF' || fail "raw socket checks"
