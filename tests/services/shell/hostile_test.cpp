@@ -119,6 +119,14 @@ TEST(Hostile, AnEndlessContinuationIsCut) {
       0u);
 }
 
+TEST(Hostile, FuzzFindingsStayFixed) {
+  // A password dialog answered with NULs, then EOF (a libFuzzer input of the session target).
+  const std::string inputs[] = {std::string("passwd\rs6c\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 18)};
+  for (const std::string& in : inputs) {
+    fuzz::ShellBytes(reinterpret_cast<const uint8_t*>(in.data()), in.size());
+  }
+}
+
 TEST(Hostile, RandomBytesThroughTheFuzzEntries) {
   std::mt19937 rng(15);
   // Bytes weighted towards what the parser and line discipline treat specially.
