@@ -10,6 +10,10 @@ target_include_directories(fuzz_svc_db_mysql PRIVATE ${CMAKE_SOURCE_DIR}/tests/s
 decnet_fuzzer(fuzz_svc_db_postgres SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/svc_db_postgres.cpp
               LINKS decnet::svc_db decnet::decoy_testing)
 target_include_directories(fuzz_svc_db_postgres PRIVATE ${CMAKE_SOURCE_DIR}/tests/services/db)
+# MongoDB wire messages and BSON: the first attacker bytes of port 27017.
+decnet_fuzzer(fuzz_svc_db_mongodb SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/svc_db_mongodb.cpp
+              LINKS decnet::svc_db decnet::decoy_testing)
+target_include_directories(fuzz_svc_db_mongodb PRIVATE ${CMAKE_SOURCE_DIR}/tests/services/db)
 # TDS packets, PRELOGIN, LOGIN7 / TDS 4.2 logins and batches: the first attacker bytes of port 1433.
 decnet_fuzzer(fuzz_svc_db_mssql SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/svc_db_mssql.cpp
               LINKS decnet::svc_db decnet::decoy_testing)
