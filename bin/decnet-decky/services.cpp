@@ -1,6 +1,7 @@
 #include "services.h"
 
 #include "decnet/services/db/mongodb.h"
+#include "decnet/services/db/mssql.h"
 #include "decnet/services/db/mysql.h"
 #include "decnet/services/db/postgres.h"
 #include "decnet/services/db/redis.h"
@@ -18,6 +19,7 @@ void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
   registry.Add("redis", db::MakeRedis);
   registry.Add("postgres", db::MakePostgres);
   registry.Add("mysql", db::MakeMysql);
+  registry.Add("mssql", db::MakeMssql);
   registry.Add("mongodb", db::MakeMongodb);
   // Port 80 only: the registry also lists 443, which a plaintext server must not answer.
   registry.Add("http", web::MakeHttp, {{80, decnet::decoy::Transport::kTcp}});
