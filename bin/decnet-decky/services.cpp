@@ -5,6 +5,7 @@
 #include "decnet/services/db/mysql.h"
 #include "decnet/services/db/postgres.h"
 #include "decnet/services/db/redis.h"
+#include "decnet/services/directory/ldap.h"
 #include "decnet/services/files/ftp.h"
 #include "decnet/services/ssh/ssh.h"
 #include "decnet/services/telnet/telnet.h"
@@ -26,4 +27,6 @@ void RegisterAllServices(decnet::decoy::ServiceRegistry& registry) {
   registry.Add("ftp", files::MakeFtp);
   registry.Add("ssh", ssh::MakeSsh, {{22, decnet::decoy::Transport::kTcp}});  // not 2222
   registry.Add("telnet", telnet::MakeTelnet);
+  // Port 389 only: the registry also lists 636 (LDAPS), which a plaintext server must not answer.
+  registry.Add("ldap", directory::MakeLdap, {{389, decnet::decoy::Transport::kTcp}});
 }
