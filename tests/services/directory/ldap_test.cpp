@@ -156,6 +156,16 @@ TEST(LdapBind, UidFormAnonymousSaslAndV2) {
                                        64));
 }
 
+TEST(LdapBind, UsersListWithDnCommas) {
+  Client c("openldap", "cn=admin,dc=corp,dc=local:s3cret,jdoe:pw");
+  EXPECT_EQ(c.Send(SimpleBind(1, "cn=admin,dc=corp,dc=local", "s3cret"))[0].code, 0);
+  EXPECT_EQ(c.Send(SimpleBind(2, "uid=jdoe,ou=people,dc=corp,dc=local", "pw"))[0].code, 0);
+  // A password is accepted only with its own principal.
+  EXPECT_EQ(c.Send(SimpleBind(3, "cn=other,dc=corp,dc=local", "pw"))[0].code, 49);
+  EXPECT_EQ(c.Send(SimpleBind(4, "dc=local", "s3cret"))[0].code, 49);
+  EXPECT_EQ(c.Send(SimpleBind(5, "cn=admin,dc=corp,dc=local", "pw"))[0].code, 49);
+}
+
 TEST(LdapSearch, RootDseOpenLdap) {
   Client c;
   auto r = c.Send(SearchReq(2, "", 0, Present("objectClass")));
