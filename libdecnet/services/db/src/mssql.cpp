@@ -231,6 +231,12 @@ std::string Trim(std::string_view s) {
   while (b > a && (std::isspace(static_cast<unsigned char>(s[b - 1])) || s[b - 1] == ';')) --b;
   return std::string(s.substr(a, b - a));
 }
+// The client's TDS version as [MS-TDS] writes it ("0x74000004"; 0x42000000 for a 4.2 login).
+std::string TdsName(uint32_t v) {
+  char b[16];
+  std::snprintf(b, sizeof b, "0x%08x", v);
+  return b;
+}
 uint32_t Le32Of(std::string_view p) {
   uint32_t v = 0;
   for (size_t i = 0; i < 4; ++i) v |= uint32_t(static_cast<unsigned char>(p[i])) << (8 * i);
@@ -486,7 +492,7 @@ class MssqlSession final : public decoy::Session {
         .Add("library", l.library)
         .Add("database", l.database)
         .Add("client_pid", static_cast<int64_t>(l.client_pid))
-        .Add("tds_version", Hex(U32(l.tds_version)));
+        .Add("tds_version", TdsName(l.tds_version));
     if (l.password_lossy) ev.Add("password_utf16_hex", Hex(l.password_raw));
     ev.Emit();
     if (!accepted) {
