@@ -3,7 +3,7 @@
 # filtered searches (each a `search` event with its RFC 4515 filter; -z honoured); ldapwhoami binds
 # with a right and a wrong password (49 as slapd words it, the DN and password captured); hydra
 # ldap3 with a 5-password list (each attempt a `bind` event whose secret_b64 is the exact bytes);
-# nmap -sV names OpenLDAP on port 389 in a namespace of our own; garbage on the live socket, then the
+# nmap -sV names OpenLDAP on port 389 and an AD persona as Active Directory, in a namespace of our own; garbage on the live socket, then the
 # decky still serves.
 set -euo pipefail
 BIN="${DECNET_BINARY_DIR:-/work/main/build}/bin/decnet-decky"
@@ -45,7 +45,7 @@ start() {  # name distro port [netns]
   [ -n "${4:-}" ] && pre=(ip netns exec "$4")
   "${pre[@]}" "$BIN" --state-dir "$dir/state" --decky "$1" --distro "$2" --services ldap \
     --ports "ldap=$3" --bind 127.0.0.1 --fleet-seed test --log-target "udp:127.0.0.1:$LOGPORT" \
-    --settings "$dir/settings.json" > "$dir/$1.out" 2>&1 &
+    --settings "${SETTINGS:-$dir/settings.json}" > "$dir/$1.out" 2>&1 &
   pids+=($!)
 }
 start ldap-deb debian "$PORT"
@@ -119,8 +119,8 @@ echo "ok: hydra ldap3, 5 passwords incl. tëst: 5 bind events, secrets byte for 
 python3 - "$PORT" <<'PY' || fail "garbage"
 import os, socket, sys
 port = int(sys.argv[1])
-def talk(data):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+def talk(data, must_close=True):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5 if must_close else 1)
     s.sendall(data)
     buf = b""
     try:
@@ -130,7 +130,8 @@ def talk(data):
                 break
             buf += d
     except socket.timeout:
-        sys.exit("no close after %r" % data[:20])
+        if must_close:
+            sys.exit("no close after %r" % data[:20])
     s.close()
     return buf
 assert talk(b"\x30\x84\x80\x00\x00\x00" + b"A" * 100) == b""   # 2^31
@@ -144,8 +145,8 @@ op = b"\x63\x84" + len(body).to_bytes(4, "big") + body
 msg = b"\x02\x01\x01" + op
 r = talk(b"\x30\x84" + len(msg).to_bytes(4, "big") + msg)
 assert b"1.3.6.1.4.1.1466.20036" in r, r                      # notice of disconnection
-for _ in range(20):
-    talk(b"\x30" + os.urandom(3000))
+for _ in range(20):  # a random length may still be waiting for its bytes, as slapd would
+    talk(b"\x30" + os.urandom(3000), must_close=False)
 talk(b"GET / HTTP/1.0\r\n\r\n" * 3 + os.urandom(100))
 PY
 out=$(search -b "" -s base)
@@ -159,9 +160,14 @@ if [ "$(id -u)" -eq 0 ] && ip netns add "ldap-nmap-$$" 2>/dev/null; then
   ns="ldap-nmap-$$"
   ip -n "$ns" link set lo up
   start ldap-nmap debian 389 "$ns"
+  # An AD persona on the global catalog port, scanned in the same run.
+  echo '{"ldap": {"product": "ad", "domain": "corp.local"}}' > "$dir/ad.json"
+  SETTINGS="$dir/ad.json" start ldap-nmap-ad debian 3268 "$ns"
   sleep 0.5
-  scan=$(ip netns exec "$ns" nmap -sV -Pn -p 389 127.0.0.1 2>&1)
+  scan=$(ip netns exec "$ns" nmap -sV -Pn -p 389,3268 127.0.0.1 2>&1)
   grep -Eq '389/tcp +open +ldap +OpenLDAP' <<<"$scan" || fail "nmap: $scan"
+  grep -Eq '3268/tcp +open +ldap +Microsoft Windows Active Directory LDAP \(Domain: corp.local' <<<"$scan" \
+    || fail "nmap ad: $scan"
   echo "ok: nmap -sV: $(grep -E '/tcp +open' <<<"$scan")"
 else
   echo "skip: nmap (no network namespace)"
