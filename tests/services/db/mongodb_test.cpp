@@ -301,6 +301,19 @@ TEST(Mongodb, HostileMessagesAreRefusedCountedAndClosed) {
     EXPECT_TRUE(f.conn->closed);
     EXPECT_EQ(ParamOf(f.decky->Events("malformed").at(0), "reason"), "bson_too_deep");
   }
+  {  // 30,000 empty documents in one kind-1 section: one element budget for the whole message
+    std::string seq = "documents" + std::string(1, '\0');
+    for (int n = 0; n < 30000; ++n) seq += std::string("\x05\0\0\0\0", 5);
+    std::string body("\0\0\0\0\0", 5);
+    body += bson::Encode(Value::Doc({{"insert", Value::Str("c")}, {"$db", Value::Str("x")}}));
+    const uint32_t sz = static_cast<uint32_t>(4 + seq.size());
+    body += '\x01';
+    for (int n = 0; n < 4; ++n) body.push_back(static_cast<char>((sz >> (8 * n)) & 0xFF));
+    Fixture f;
+    f.session->OnData(MongoFrame(2013, body + seq));
+    EXPECT_TRUE(f.conn->closed);
+    EXPECT_EQ(ParamOf(f.decky->Events("malformed").at(0), "reason"), "bson_too_many_elements");
+  }
   {  // an unknown opcode (OP_COMPRESSED is never advertised)
     Fixture f;
     f.session->OnData(MongoFrame(2012, std::string(9, '\0')));

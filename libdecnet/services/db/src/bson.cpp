@@ -128,6 +128,8 @@ class Parser {
   // A document at the start of `in` (its own int32 length bounds everything inside).
   bool Doc(std::string_view in, size_t depth, Value* out, size_t* used) {
     if (depth > lim_.max_depth) return Fail(Error::kTooDeep);
+    // The document itself counts: 200,000 empty documents in 1 MiB must not cost 200,000 nodes.
+    if (++elements_ > lim_.max_elements) return Fail(Error::kTooMany);
     if (in.size() < 5) return Fail(Error::kTruncated);
     const int32_t len = Le32(in.data());
     if (len < 5) return Fail(Error::kBadLength);
@@ -268,6 +270,8 @@ class Parser {
 
   const Limits& lim_;
   Error* err_;
+
+ public:
   size_t elements_ = 0;
 };
 
@@ -407,12 +411,15 @@ void TextInto(const Value& v, std::string* o, size_t max) {
 
 }  // namespace
 
-bool Parse(std::string_view in, const Limits& limits, Value* out, size_t* used, Error* err) {
+bool Parse(std::string_view in, const Limits& limits, Value* out, size_t* used, Error* err,
+           size_t* elements) {
   *err = Error::kNone;
   *out = Value{};
   out->type = kDocument;
   Parser p(limits, err);
-  return p.Doc(in, 1, out, used);
+  const bool ok = p.Doc(in, 1, out, used);
+  if (elements) *elements = p.elements_;
+  return ok;
 }
 
 std::string Encode(const Value& doc) {

@@ -29,15 +29,21 @@ int32_t Le32(const char* p) {
   return static_cast<int32_t>(v);
 }
 
-const bson::Limits kBsonLimits{};
+// One element budget for all the documents of one message (bson::Limits::max_elements).
+struct Budget {
+  size_t left = bson::Limits{}.max_elements;
+};
 
-bool ReadDoc(std::string_view* in, Value* out, std::string* why) {
-  size_t used = 0;
+bool ReadDoc(std::string_view* in, Value* out, std::string* why, Budget* budget) {
+  size_t used = 0, counted = 0;
   bson::Error err = bson::Error::kNone;
-  if (!bson::Parse(*in, kBsonLimits, out, &used, &err)) {
+  bson::Limits lim;
+  lim.max_elements = budget->left;
+  if (!bson::Parse(*in, lim, out, &used, &err, &counted)) {
     *why = std::string("bson_") + bson::ErrorName(err);
     return false;
   }
+  budget->left -= counted;
   in->remove_prefix(used);
   return true;
 }
@@ -71,12 +77,13 @@ bool ParseOpMsg(std::string_view body, Command* out, std::string* why) {
   }
   bool have_body = false;
   std::vector<Elem> seqs;
+  Budget budget;
   while (!body.empty()) {
     const char kind = body[0];
     body.remove_prefix(1);
     if (kind == 0) {
       if (have_body) return (*why = "opmsg_two_bodies", false);
-      if (!ReadDoc(&body, &out->doc, why)) return false;
+      if (!ReadDoc(&body, &out->doc, why, &budget)) return false;
       have_body = true;
     } else if (kind == 1) {
       if (body.size() < 4) return (*why = "opmsg_truncated", false);
@@ -92,7 +99,7 @@ bool ParseOpMsg(std::string_view body, Command* out, std::string* why) {
       while (!seq.empty()) {
         if (e.val.kids.size() >= kMaxSequenceDocs) return (*why = "opmsg_too_many_docs", false);
         Value d;
-        if (!ReadDoc(&seq, &d, why)) return false;
+        if (!ReadDoc(&seq, &d, why, &budget)) return false;
         e.val.kids.push_back({std::to_string(e.val.kids.size()), std::move(d)});
       }
       seqs.push_back(std::move(e));
@@ -119,7 +126,8 @@ bool ParseOpQuery(std::string_view body, Command* out, std::string* why) {
   out->db = std::string(ns.substr(0, ns.size() - 5));
   if (body.size() < 8) return (*why = "opquery_truncated", false);
   body.remove_prefix(8);  // numberToSkip, numberToReturn
-  if (!ReadDoc(&body, &out->doc, why)) return false;
+  Budget budget;
+  if (!ReadDoc(&body, &out->doc, why, &budget)) return false;
   // Old drivers wrap the command: {$query: {...}, $readPreference: ...}.
   if (const Value* q = out->doc.Get("$query"); q && q->type == bson::kDocument) {
     Value inner = *q;
@@ -138,6 +146,7 @@ using mongodb::Command;
 constexpr std::string_view kService = "mongodb";
 constexpr size_t kMaxConnectionBytes = 16 << 20;
 constexpr size_t kMaxStoredDocs = 256;        // inserted documents kept (all connections)
+constexpr size_t kMaxStoredBytes = 1 << 20;   // their BSON bytes, all together
 constexpr size_t kMaxDroppedNames = 256;      // dropped databases/collections remembered
 constexpr uint32_t kScramIterations = 15000;  // mongod's scramSHA256IterationCount default
 constexpr int32_t kOpReply = 1, kOpQuery = 2004, kOpMsg = 2013;
@@ -406,6 +415,8 @@ class Mongodb final : public decoy::Service {
   int pid_ = 1000;
   std::set<std::string> dropped_;  // "db." for a database, "db.coll" for a collection
   std::vector<std::pair<std::string, Value>> stored_;  // ns, inserted document
+  size_t stored_bytes_ =
+      0;  // of inserts since start (not given back by drops: a bound, not a tally)
   Health h_;
   size_t live_ = 0;
 };
@@ -664,10 +675,12 @@ class MongoSession final : public decoy::Session {
       for (const Elem& e : docs->kids) {
         ++n;
         ++svc_.h_.inserted;
-        if (svc_.stored_.size() >= kMaxStoredDocs) {
+        const size_t bytes = bson::Encode(e.val).size();
+        if (svc_.stored_.size() >= kMaxStoredDocs || svc_.stored_bytes_ + bytes > kMaxStoredBytes) {
           ++svc_.h_.stored_dropped;
           continue;
         }
+        svc_.stored_bytes_ += bytes;
         svc_.stored_.emplace_back(cmd.db + "." + coll, e.val);
       }
     }

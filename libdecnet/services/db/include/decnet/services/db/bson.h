@@ -90,9 +90,12 @@ enum class Error : uint8_t {
 };
 const char* ErrorName(Error e);
 
-// Parses one whole document from the start of `in`; `*used` gets its length. On failure `*err`
-// says why and `out` is unspecified.
-bool Parse(std::string_view in, const Limits& limits, Value* out, size_t* used, Error* err);
+// Parses one whole document from the start of `in`; `*used` gets its length and `*elements` (when
+// given) the documents and elements it counted against limits.max_elements, so a caller parsing
+// several documents of one message can share one budget. On failure `*err` says why and `out` is
+// unspecified.
+bool Parse(std::string_view in, const Limits& limits, Value* out, size_t* used, Error* err,
+           size_t* elements = nullptr);
 
 // Encodes a document (or an array) as BSON.
 std::string Encode(const Value& doc);

@@ -21,9 +21,11 @@
 // is refused with 334 MechanismUnavailable as mongod refuses an account without SHA-1 credentials
 // (the user is still logged). Without login, data commands answer 13 Unauthorized.
 //
-// Bounds: one message 1 MiB (mongod: 48 MB), BSON depth 100, 20,000 elements per message,
-// 100,000 documents of one insert, 16 MiB of input per connection, 256 inserted documents kept per
-// connection; each refusal counted in the health event.
+// Bounds: one message 1 MiB (mongod: 48 MB), BSON depth 100 (mongod: 200), 20,000 elements per
+// message (documents included, all sections together), 16 MiB of input per connection; the state
+// a bot changes (drops, inserted documents) is the service's, shared by its connections as a real
+// server's is, and bounded: 256 dropped names, 256 inserted documents and 1 MiB of them kept.
+// Each refusal is counted in the health event.
 //
 // Persona settings (topology `mongodb.<key>`): version (default one of 6.0.12, 5.0.23, 4.4.25,
 // 3.6.23 per persona), auth ("none" | "scram"), users ("user:password,...").
