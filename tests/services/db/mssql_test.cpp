@@ -229,6 +229,14 @@ TEST(Mssql, HostilePacketsClose) {
     EXPECT_TRUE(c.conn->closed);
     EXPECT_EQ(c.decky.Events("auth").size(), 0u);
   }
+  {  // PRELOGIN options pointing past the body: ignored, still answered as SQL Server does
+    Client c;
+    const std::string out =
+        c.Send(TdsPacket(0x12, std::string("\x00\xff\xf0\x00\x06\x01\x00\x05\xff\xff", 10)));
+    EXPECT_EQ(out.size(), 37u);
+    EXPECT_FALSE(c.conn->closed);
+    EXPECT_EQ(ParamOf(c.decky.Events("prelogin")[0], "client_version"), "");
+  }
   {  // a field offset far past the end
     std::string l = Login7("sa", "x");
     l[40] = '\xF0';

@@ -343,6 +343,7 @@ class MssqlSession final : public decoy::Session {
   MssqlSession(Mssql& svc, decoy::Connection& conn) : svc_(svc), conn_(conn), reader_(kMaxLogin) {
     ++svc_.live_;
     ++svc_.h_.sessions;
+    spid_ = static_cast<uint16_t>(51 + conn.id() % 200);
   }
   ~MssqlSession() override { --svc_.live_; }
 
@@ -391,12 +392,9 @@ class MssqlSession final : public decoy::Session {
       std::string h(1, static_cast<char>(kTabular));
       h.push_back(last ? 0x01 : 0x00);
       const size_t len = n + mssql::kHeader;
-      h += {static_cast<char>(len >> 8),
-            static_cast<char>(len & 0xFF),
-            0,
-            0x34,
-            static_cast<char>(++packet_id_),
-            0};
+      h += {static_cast<char>(len >> 8),     static_cast<char>(len & 0xFF),
+            static_cast<char>(spid_ >> 8),   static_cast<char>(spid_ & 0xFF),
+            static_cast<char>(++packet_id_), 0};
       conn_.Write(h + std::string(tokens.substr(at, n)));
       at += n;
     } while (at < tokens.size());
@@ -598,7 +596,7 @@ class MssqlSession final : public decoy::Session {
   std::string Answer(const std::string& q, const std::string& low) {
     if (q.empty()) return Done(0, 0, 0);
     if (low.find("sp_configure") != std::string::npos) return SpConfigure(low);
-    if (low.find("xp_cmdshell") != std::string::npos)
+    if (low.find("xp_cmdshell") != std::string::npos && low.rfind("select", 0) != 0)
       return Error(15281, 1, 16,
                    "SQL Server blocked access to procedure 'sys.xp_cmdshell' of component "
                    "'xp_cmdshell' because this component is turned off as part of the security "
@@ -701,7 +699,7 @@ class MssqlSession final : public decoy::Session {
     if (l == "@@servername") return *v = svc_.ServerName(), true;
     if (l == "@@servicename")
       return *v = svc_.instance_.empty() ? "MSSQLSERVER" : svc_.instance_, true;
-    if (l == "@@spid") return *v = std::to_string(51 + conn_.id() % 50), true;
+    if (l == "@@spid") return *v = std::to_string(spid_), true;
     if (l == "@@language") return *v = "us_english", true;
     if (l == "db_name()") return *v = db_, true;
     if (l == "system_user" || l == "suser_sname()" || l == "suser_name()" || l == "user_name()" ||
@@ -766,6 +764,7 @@ class MssqlSession final : public decoy::Session {
   uint32_t tds_ = kTds74;
   size_t packet_size_ = 4096;
   uint8_t packet_id_ = 0;
+  uint16_t spid_ = 51;  // @@SPID, also in every packet header we send
   std::string user_, db_ = "master";
 };
 
