@@ -160,6 +160,36 @@ TEST(Mongodb, RansomBotWalkIsLoggedStepByStep) {
   EXPECT_NE(ParamOf(ev[6], "documents").find("Send 0.01 BTC"), std::string::npos) << ev[6];
 }
 
+TEST(Mongodb, DiagnosticsAnswerAsAnOpenServer) {
+  Fixture f;
+  Value r = f.Cmd("admin", Value::Doc({{"getLog", Value::Str("startupWarnings")}}));
+  ASSERT_NE(r.Get("log"), nullptr);
+  EXPECT_NE(bson::ToText(*r.Get("log")).find("Access control is not enabled"), std::string::npos);
+  EXPECT_EQ(r.Get("totalLinesWritten")->i, 2);
+  r = f.Cmd("admin", Value::Doc({{"hostInfo", Value::I32(1)}}));
+  EXPECT_EQ(Str(*r.Get("system"), "hostname"), f.decky->persona.hostname());
+  EXPECT_EQ(Str(*r.Get("os"), "type"), "Linux");
+  EXPECT_EQ(OkOf(f.Cmd("admin", Value::Doc({{"endSessions", Value::Arr({})}}))), 1);
+  EXPECT_EQ(Str(f.Cmd("admin", Value::Doc({{"whatsmyuri", Value::I32(1)}})), "you"),
+            "203.0.113.7:40123");
+  // A delete reports the documents it removed; the collection is then empty.
+  r = f.Cmd("admin", Value::Doc({{"listDatabases", Value::I32(1)}}));
+  std::string app;
+  for (const auto& e : r.Get("databases")->kids)
+    if (Str(e.val, "name") != "admin" && Str(e.val, "name") != "config" &&
+        Str(e.val, "name") != "local")
+      app = Str(e.val, "name");
+  const std::string coll = Str(f.Cmd(app, Value::Doc({{"listCollections", Value::I32(1)}}))
+                                   .Get("cursor")
+                                   ->Get("firstBatch")
+                                   ->kids.at(0)
+                                   .val,
+                               "name");
+  EXPECT_GE(f.Cmd(app, Value::Doc({{"delete", Value::Str(coll)}})).Get("n")->i, 1);
+  EXPECT_EQ(f.Cmd(app, Value::Doc({{"count", Value::Str(coll)}})).Get("n")->i, 0);
+  EXPECT_EQ(ParamOf(f.decky->Events("command").back(), "command"), "count");
+}
+
 TEST(Mongodb, UnknownCommandIsWordedAsMongod) {
   Fixture f;
   Value r = f.Cmd("admin", Value::Doc({{"frobnicate", Value::I32(1)}}));
