@@ -1,9 +1,9 @@
 // Microsoft SQL Server (TDS 7.x, [MS-TDS]) on port 1433: the PRELOGIN answer carries the persona's
 // build (VERSION, laid out as SQL Server lays it out, which is what nmap -sV's ms-sql-s probe
 // matches) and ENCRYPTION = NOT_SUP: there is no TLS yet, so a client that insists on encryption
-// (sqlcmd 18+ / ODBC Driver 18 with its default Encrypt=yes, tsql with `encryption = require`,
-// impacket's mssqlclient) gives up after PRELOGIN; those that follow the server (freetds
-// `encryption = off` / request, hydra, nmap, older drivers) send their LOGIN7 in clear.
+// (sqlcmd 18+ / ODBC Driver 18 with its default Encrypt=yes, .NET SqlClient with Encrypt=true,
+// tsql with `encryption = require`) gives up after PRELOGIN; those that follow the server (freetds
+// `encryption = off` / `request`, hydra, nmap: all three tested) send their LOGIN7 in clear.
 //
 // LOGIN7 is parsed with every offset/length checked against the packet: host, user, password
 // (de-obfuscated: XOR 0xA5 then nibble swap, the reverse of the client's), app, server, library,
