@@ -166,6 +166,22 @@ TEST(LdapBind, UsersListWithDnCommas) {
   EXPECT_EQ(c.Send(SimpleBind(5, "cn=admin,dc=corp,dc=local", "pw"))[0].code, 49);
 }
 
+TEST(LdapBind, ProductDefaultsByOsProfile) {
+  for (const char* os : {"windows", "windows_server", "linux"}) {
+    decoy::PersonaInputs in;
+    in.os_profile = os;
+    TestDecky d(in);
+    auto svc = MakeLdap(*d.decky);
+    FakeConnection conn(*d.decky, 389);
+    auto s = svc->NewSession(conn);
+    s->OnData(SimpleBind(1, "cn=x", "y"));
+    auto r = Replies(conn.Take());
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].diag.empty(), std::string_view(os) == "linux") << os;
+    s->OnClose(decoy::CloseReason::kPeer);
+  }
+}
+
 TEST(LdapSearch, RootDseOpenLdap) {
   Client c;
   auto r = c.Send(SearchReq(2, "", 0, Present("objectClass")));

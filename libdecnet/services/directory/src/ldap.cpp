@@ -109,7 +109,8 @@ class Ldap final : public decoy::Service {
  public:
   explicit Ldap(decoy::Host& host) : host_(host) {
     const decoy::Persona& p = host.persona();
-    ad_ = p.Setting(kService, "product", p.os_profile() == "windows" ? "ad" : "openldap") == "ad";
+    ad_ = p.Setting(kService, "product",
+                    p.os_profile().rfind("windows", 0) == 0 ? "ad" : "openldap") == "ad";
     const size_t dot = p.hostname().find('.');
     std::string def_domain = dot != std::string::npos
                                  ? p.hostname().substr(dot + 1)
