@@ -339,6 +339,30 @@ TEST(LdapHostile, DeepNestingTruncationGarbage) {
   }
 }
 
+TEST(LdapHostile, ConnectionBoundsAreCounted) {
+  {
+    // 8 MiB of input per connection: 200 KiB binds are answered until the bound, then closed.
+    Client c;
+    const std::string bind = SimpleBind(1, "cn=x", std::string(200 << 10, 'p'));
+    int answered = 0;
+    for (int i = 0; i < 60 && !c.conn.closed; ++i) answered += c.Send(bind).size();
+    EXPECT_TRUE(c.conn.closed);
+    EXPECT_EQ(answered, (8 << 20) / static_cast<int>(bind.size()));
+    EXPECT_EQ(c.decky.Events("protocol_error").size(), 1u);
+  }
+  {
+    // 10,000 logged operations per connection; the rest answered (abandon: no answer) and counted.
+    Client c;
+    std::string many;
+    for (int i = 0; i < 10005; ++i) many += Msg(2, ber::Int(1, 0x50));
+    c.Raw(many);
+    EXPECT_EQ(c.decky.Events("abandon").size(), 10000u);
+    std::string health;
+    c.svc->AddHealth(&health);
+    EXPECT_NE(health.find("\"ldap_ops_unlogged\":5"), std::string::npos) << health;
+  }
+}
+
 TEST(LdapHostile, FuzzEntryOnRealRequests) {
   const std::string all =
       SimpleBind(1, "cn=admin", "x") + SearchReq(2, "", 0, Present("objectClass")) +

@@ -18,8 +18,11 @@
 //
 // Persona settings (topology `ldap.<key>`): product ("openldap" | "ad"; default ad on a Windows
 // os_profile, else openldap), domain (default the hostname's domain, else one per persona: the
-// naming context is dc=<label>,...), users ("dn:password" or "uid:password", comma separated; none
-// by default, so every bind with a password fails).
+// naming context is dc=<label>,...), users ("dn:password" or "uid:password", comma separated, the
+// commas of a DN allowed, a password without ','; a uid matches a DN's first RDN value, and on AD
+// also user@domain and DOMAIN\user; none by default, so every bind with a password fails).
+// Not served: TLS (636, StartTLS), SASL mechanisms, the subschema entry, paged results and other
+// controls (ignored), referrals.
 #pragma once
 
 #include <cstddef>
