@@ -1,5 +1,7 @@
 #include "fs.h"
 
+#include "decnet/core/paths.h"
+
 #include <utility>
 
 namespace decnet::services::shell {
@@ -49,26 +51,8 @@ void BaseTree::Link(std::string path, std::string target, int64_t mtime) {
 }
 
 std::string NormalizePath(std::string_view cwd, std::string_view path) {
-  std::string joined = path.empty() || path[0] != '/' ? Join(cwd, path) : std::string(path);
-  std::vector<std::string_view> parts;
-  std::string_view rest = joined;
-  while (!rest.empty()) {
-    const size_t slash = rest.find('/');
-    const std::string_view part = rest.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (std::string_view p : parts) {
-    out.push_back('/');
-    out.append(p);
-  }
-  return out.empty() ? "/" : out;
+  if (!path.empty() && path[0] == '/') return LexicallyNormalAbsolute(path);
+  return LexicallyNormalAbsolute(Join(cwd, path));
 }
 
 std::string_view Dirname(std::string_view p) {

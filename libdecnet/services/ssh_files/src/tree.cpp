@@ -1,6 +1,8 @@
 // The directory model: a sorted map from absolute path to node, so a listing is a prefix scan.
 #include "decnet/services/ssh_files/tree.h"
 
+#include "decnet/core/paths.h"
+
 #include <cstdio>
 #include <utility>
 
@@ -68,25 +70,7 @@ std::string ResolvePath(std::string_view cwd, std::string_view path, std::string
     joined.append(path);
   }
   if (joined.size() > kPathMax) return "";
-  std::vector<std::string_view> parts;
-  std::string_view rest = joined;
-  while (!rest.empty()) {
-    const size_t slash = rest.find('/');
-    const std::string_view part = rest.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (const auto part : parts) {
-    out += '/';
-    out.append(part);
-  }
-  return out.empty() ? "/" : out;
+  return LexicallyNormalAbsolute(joined);
 }
 
 FileTree::FileTree(std::string user, std::string home, int64_t now_epoch, size_t max_nodes,

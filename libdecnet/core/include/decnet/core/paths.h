@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace decnet {
 
@@ -13,5 +14,10 @@ std::string SelfExeDir();
 // `path` made absolute against the current directory. Returned unchanged when it is already
 // absolute or the current directory cannot be read.
 std::string AbsolutePath(const std::string& path);
+
+// `path` read as absolute ("a/b" as "/a/b"), with empty and "." components dropped and ".."
+// resolved lexically, never above "/"; "/" for nothing left. The fake filesystems of the decky (the
+// shell, SFTP) resolve every attacker path with it; nothing here touches the real filesystem.
+std::string LexicallyNormalAbsolute(std::string_view path);
 
 }  // namespace decnet
