@@ -24,7 +24,8 @@ bool RunUntil(uv_loop_t* loop, Pred pred, uint64_t timeout_ms = 10000) {
 
 const std::string kPause = std::string(DECNET_BINARY_DIR) + "/bench/floor-pause";
 
-ChildSpec Spec(const std::string& name, const std::string& path, std::vector<std::string> args = {}) {
+ChildSpec Spec(const std::string& name, const std::string& path,
+               std::vector<std::string> args = {}) {
   ChildSpec s;
   s.name = name;
   s.path = path;

@@ -1,8 +1,8 @@
 #include "fs.h"
 
-#include "decnet/core/paths.h"
-
 #include <utility>
+
+#include "decnet/core/paths.h"
 
 namespace decnet::services::shell {
 namespace {

@@ -1,11 +1,10 @@
 // The directory model: a sorted map from absolute path to node, so a listing is a prefix scan.
 #include "decnet/services/ssh_files/tree.h"
 
-#include "decnet/core/paths.h"
-
 #include <cstdio>
 #include <utility>
 
+#include "decnet/core/paths.h"
 #include "decnet/decoy/persona.h"
 #include "decnet/decoy/service.h"
 
