@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "decnet/decoy/persona.h"
+#include "decnet/services/shell/fetch.h"
 #include "state.h"
 
 namespace decnet::services::shell {
@@ -193,6 +194,12 @@ void ShellState::Download(const DownloadRequest& req) {
       .Add("cwd", cwd)
       .Add("user", user)
       .Emit();
+  // Operator-enabled capture (fetch.h): the payload is fetched and stored by the decky; what the
+  // attacker sees stays the failed download the command prints.
+  if (req.tool == "wget" || req.tool == "curl") {
+    StartPayloadFetch(conn.host(), {options.service, conn.remote(), conn.local().port, conn.id()},
+                      req.url);
+  }
 }
 
 bool ShellState::CanAsk(const Ctx& c) const {
