@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "decnet/decoy/testing.h"
+#include "decnet/services/shell/fetch.h"
 #include "decnet/services/shell/shell.h"
 #include "parser.h"
 #include "shell_harness.h"
@@ -18,8 +19,11 @@
 namespace decnet::services::shell::fuzz {
 
 inline void ParserBytes(const uint8_t* data, size_t size) {
-  ParseResult r = ParseCommandLine(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string_view in(reinterpret_cast<const char*>(data), size);
+  ParseResult r = ParseCommandLine(in);
   (void)r;
+  // The capture's URL reader takes what an attacker typed after wget/curl.
+  if (auto url = ParseFetchableUrl(in)) (void)IsNonPublicAddress(url->host);
 }
 
 inline void ShellBytes(const uint8_t* data, size_t size) {
