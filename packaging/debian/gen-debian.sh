@@ -80,6 +80,13 @@ STANZA
 # decnet.target (in decnet-common, a dependency) starts and stops the whole fleet of a host.
 $pkg: systemd-service-file-refers-to-unusual-wantedby-target decnet.target [lib/systemd/system/$unit]
 OVR
+  if [[ $pkg == decnet-decky ]]; then
+    cat >> "$deb/$pkg.lintian-overrides" <<OVR
+# The emulated shell prints apt's own lock errors, which name /var/lib/dpkg/lock-frontend; the decky
+# never opens anything there (its fake filesystem is in memory).
+$pkg: uses-dpkg-database-directly [usr/sbin/$exe]
+OVR
+  fi
 done < <(tr '\t' '\037' < "$workers")
 
 meta() {  # meta NAME SYNOPSIS TEXT PKG...
