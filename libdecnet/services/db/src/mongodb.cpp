@@ -13,7 +13,9 @@
 #include <set>
 #include <vector>
 
+#include "decnet/core/text.h"
 #include "decnet/decoy/persona.h"
+#include "scram.h"
 
 namespace decnet::services::db {
 
@@ -233,55 +235,15 @@ bool AllDigits(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-
 // ---- SCRAM-SHA-256 (RFC 5802 / 7677)
 // ----------------------------------------------------------------
 
-std::string Hmac(std::string_view key, std::string_view msg) {
-  crypto_auth_hmacsha256_state st;
-  unsigned char out[32];
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(msg.data()),
-                                msg.size());
-  crypto_auth_hmacsha256_final(&st, out);
-  return std::string(reinterpret_cast<char*>(out), 32);
-}
-std::string Sha256(std::string_view s) {
-  unsigned char out[32];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  return std::string(reinterpret_cast<char*>(out), 32);
-}
-std::string Xor(std::string a, std::string_view b) {
-  for (size_t n = 0; n < a.size() && n < b.size(); ++n) a[n] = static_cast<char>(a[n] ^ b[n]);
-  return a;
-}
-std::string Hi(std::string_view pw, std::string_view salt, uint32_t iters) {
-  std::string u = Hmac(pw, std::string(salt) + std::string("\0\0\0\1", 4));
-  std::string out = u;
-  for (uint32_t n = 1; n < iters; ++n) out = Xor(out, u = Hmac(pw, u));
-  return out;
-}
-std::string B64(std::string_view bin) {
-  std::string out(sodium_base64_ENCODED_LEN(bin.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bin.data()),
-                    bin.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-bool UnB64(std::string_view text, std::string* out) {
-  out->assign(text.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out->data()), out->size(), text.data(),
-                        text.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-    return false;
-  out->resize(len);
-  return true;
-}
+using scram::B64;
+using scram::Hmac;
+using scram::SaltedPassword;
+using scram::Sha256;
+using scram::UnB64;
+using scram::Xor;
 // The value of attribute `k` ("n", "r", "p", ...) of a SCRAM message.
 std::string Attr(std::string_view msg, char k) {
   for (const std::string& part : Split(msg, ','))
@@ -508,7 +470,7 @@ class MongoSession final : public decoy::Session {
   Value Run(const Command& cmd) {
     if (cmd.doc.kids.empty()) return Err(59, "CommandNotFound", "no such command: ''");
     const Elem& first = cmd.doc.kids.front();
-    const std::string name = Lower(first.key);
+    const std::string name = AsciiLower(first.key);
     const std::string coll = first.val.type == bson::kString ? first.val.s : "";
     ++svc_.h_.commands;
     const auto& hs = Handlers();
@@ -555,7 +517,7 @@ class MongoSession final : public decoy::Session {
   }
 
   Value Hello(const Command& cmd, const std::string&) {
-    const bool legacy_name = Lower(cmd.doc.kids.front().key) == "ismaster";
+    const bool legacy_name = AsciiLower(cmd.doc.kids.front().key) == "ismaster";
     Value d = Value::Doc({{legacy_name ? "ismaster" : "isWritablePrimary", Value::Bool(true)}});
     if (svc_.wire_ >= 9)
       d.kids.push_back({"topologyVersion",
@@ -867,7 +829,7 @@ class MongoSession final : public decoy::Session {
   bool Verify(const std::string& auth_msg, const std::string& proof, std::string* server_sig) {
     const auto it = svc_.users_.find(user_);
     if (it == svc_.users_.end()) return false;
-    const std::string salted = Hi(it->second, salt_, kScramIterations);
+    const std::string salted = SaltedPassword(it->second, salt_, kScramIterations);
     const std::string client_key = Hmac(salted, "Client Key");
     const std::string want = Xor(client_key, Hmac(Sha256(client_key), auth_msg));
     *server_sig = Hmac(Hmac(salted, "Server Key"), auth_msg);

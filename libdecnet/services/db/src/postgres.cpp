@@ -15,6 +15,7 @@
 
 #include "decnet/core/text.h"
 #include "decnet/decoy/persona.h"
+#include "scram.h"
 
 namespace decnet::services::db {
 namespace {
@@ -79,52 +80,12 @@ std::string HexOf(std::string_view bytes) {
 
 // ---- SCRAM-SHA-256 (RFC 5802 / 7677) ------------------------------------------------------------
 
-std::string Hmac(std::string_view key, std::string_view msg) {
-  crypto_auth_hmacsha256_state st;
-  unsigned char out[32];
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(msg.data()),
-                                msg.size());
-  crypto_auth_hmacsha256_final(&st, out);
-  return std::string(reinterpret_cast<char*>(out), 32);
-}
-
-std::string Sha256(std::string_view s) {
-  unsigned char out[32];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  return std::string(reinterpret_cast<char*>(out), 32);
-}
-
-std::string Xor(std::string a, std::string_view b) {
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) a[i] = static_cast<char>(a[i] ^ b[i]);
-  return a;
-}
-
-// Hi(): PBKDF2-HMAC-SHA-256, one block.
-std::string SaltedPassword(std::string_view password, std::string_view salt, uint32_t iterations) {
-  std::string u = Hmac(password, std::string(salt) + std::string("\0\0\0\1", 4));
-  std::string out = u;
-  for (uint32_t i = 1; i < iterations; ++i) out = Xor(out, u = Hmac(password, u));
-  return out;
-}
-
-std::string B64(std::string_view bin) {
-  std::string out(sodium_base64_ENCODED_LEN(bin.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bin.data()),
-                    bin.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-bool UnB64(std::string_view text, std::string* out) {
-  out->assign(text.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out->data()), out->size(), text.data(),
-                        text.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
-    return false;
-  out->resize(len);
-  return true;
-}
+using scram::B64;
+using scram::Hmac;
+using scram::SaltedPassword;
+using scram::Sha256;
+using scram::UnB64;
+using scram::Xor;
 
 // ---- Wire encoding ------------------------------------------------------------------------------
 
