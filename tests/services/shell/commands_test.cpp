@@ -369,25 +369,3 @@ TEST(Commands, WhichTypeAndTheBinDirectories) {
 }  // namespace
 }  // namespace decnet::services::shell
 
-namespace decnet::services::shell {
-namespace {
-
-// Prints a whole session for a human to read: --gtest_also_run_disabled_tests
-// --gtest_filter=*Transcript* with SHELL_DISTRO=alpine and SHELL_LINES="cmd1;;cmd2" to choose.
-TEST(Commands, DISABLED_Transcript) {
-  const char* distro = std::getenv("SHELL_DISTRO");
-  testing::ShellSession s(testing::Distro(distro ? distro : "debian"));
-  s.shell->Start();
-  std::string lines = std::getenv("SHELL_LINES") ? std::getenv("SHELL_LINES") : "ls -la";
-  std::string out = s.term.Take();
-  for (size_t at = 0; at <= lines.size();) {
-    size_t end = lines.find(";;", at);
-    if (end == std::string::npos) end = lines.size();
-    out += s.Type(lines.substr(at, end - at));
-    at = end + 2;
-  }
-  std::printf("%s\n", out.c_str());
-}
-
-}  // namespace
-}  // namespace decnet::services::shell
