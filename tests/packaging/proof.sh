@@ -395,7 +395,9 @@ in_ct 30 journalctl --no-pager -u 'decnet*' > "$work/journal.log" 2>&1
 
 # --- 10. stop: every unit exits cleanly --------------------------------------------------------------
 log "systemctl stop decnet.target"
-in_ct 90 systemctl stop decnet.target || fail "systemctl stop decnet.target failed"
+# Every decnet unit in the one stop transaction: a unit's Wants=decnet-bus could otherwise queue a
+# fresh start of the bus while the target's stop is still running (seen once with the decky instance).
+in_ct 90 systemctl stop decnet.target 'decnet-*.service' || fail "systemctl stop decnet.target failed"
 for w in "${workers[@]}"; do
   s="$(prop "$w" ActiveState) result=$(prop "$w" Result) status=$(prop "$w" ExecMainStatus)"
   [[ $s == "inactive result=success status=0" ]] || fail "decnet-$w.service after stop: $s"
